@@ -3,12 +3,21 @@
     ContractsError
     ├── UsageError          bad arguments or an unreadable input: exit code 2
     │   └── SpecLoadError   a spec file that cannot be read or parsed
-    └── ServerUnreachableError   the target server does not answer: exit code 2
+    │       └── SpecSyntaxError   a spec file that is not valid YAML (knows the line)
+    ├── ServerUnreachableError   the target server does not answer: exit code 2
+    └── DuplicateRuleError  a lint rule registered twice under one name (a programming error; also a ValueError)
 """
 
 from __future__ import annotations
 
-__all__ = ["ContractsError", "ServerUnreachableError", "SpecLoadError", "UsageError"]
+__all__ = [
+    "ContractsError",
+    "DuplicateRuleError",
+    "ServerUnreachableError",
+    "SpecLoadError",
+    "SpecSyntaxError",
+    "UsageError",
+]
 
 
 class ContractsError(Exception):
@@ -25,5 +34,17 @@ class SpecLoadError(UsageError):
     """A spec file could not be read, parsed or resolved."""
 
 
+class SpecSyntaxError(SpecLoadError):
+    """A spec file is not valid YAML; `line` is where the parser stopped (1-based), when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class ServerUnreachableError(ContractsError):
     """The server under test did not answer."""
+
+
+class DuplicateRuleError(ValueError, ContractsError):
+    """Two lint rules were registered under the same name."""

@@ -1,0 +1,53 @@
+"""Validate example and default values against the schema at a pointer of the same document.
+
+OpenAPI 3.0 documents use `OAS30Validator` (which knows `nullable`), 3.1 documents `OAS31Validator`. The schema is
+reached as `urn:spec#<pointer>` in a registry holding the whole document, so its `$ref`s resolve as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from jsonschema.exceptions import SchemaError, UnknownType
+from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from contracts.lint.registry import Violation
+from contracts.specfile import SpecDocument, join_pointer
+
+__all__ = ["ExampleChecker"]
+
+_BASE = "urn:spec"
+_MAX_MESSAGE = 200
+
+
+class ExampleChecker:
+    """Checks values against schemas of one document."""
+
+    def __init__(self, doc: SpecDocument) -> None:
+        self._is_30 = doc.version.startswith("3.0")
+        specification = DRAFT4 if self._is_30 else DRAFT202012
+        resource = Resource.from_contents(dict(doc.data), default_specification=specification)
+        self._registry: Registry[Any] = Registry().with_resource(_BASE, resource)
+
+    def check(self, schema_pointer: str, value: Any, value_pointer: str) -> Iterator[Violation]:
+        """A violation per mismatch of `value` (found at `value_pointer`) with the schema at `schema_pointer`."""
+        schema = {"$ref": f"{_BASE}#{quote(schema_pointer, safe='/~')}"}
+        if self._is_30:
+            validator = OAS30Validator(schema, registry=self._registry, format_checker=oas30_format_checker)
+        else:
+            validator = OAS31Validator(schema, registry=self._registry, format_checker=oas31_format_checker)
+        try:
+            errors = list(validator.iter_errors(value))
+        except (Unresolvable, UnknownType, SchemaError):
+            return  # a broken schema or `$ref`: other rules report it
+        label = value_pointer.rsplit("/", 1)[-1]
+        label = "example" if label.isdigit() or label == "value" else label
+        for error in errors:
+            message = error.message if len(error.message) <= _MAX_MESSAGE else error.message[: _MAX_MESSAGE - 3] + "..."
+            pointer = join_pointer(value_pointer, *error.absolute_path)
+            yield Violation(pointer, f"{label} does not match its schema: {message}")
