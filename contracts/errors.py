@@ -5,7 +5,8 @@
     │   └── SpecLoadError   a spec file that cannot be read or parsed
     │       └── SpecSyntaxError   a spec file that is not valid YAML (knows the line)
     ├── ServerUnreachableError   the target server does not answer: exit code 2
-    └── DuplicateRuleError  a lint rule registered twice under one name (a programming error; also a ValueError)
+    ├── DuplicateRuleError  a lint rule registered twice under one name (a programming error; also a ValueError)
+    └── RunError            a contract run that could not complete (engine crash): exit code 2
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "ContractsError",
     "DuplicateRuleError",
+    "RunError",
     "ServerUnreachableError",
     "SpecLoadError",
     "SpecSyntaxError",
@@ -48,3 +50,7 @@ class ServerUnreachableError(ContractsError):
 
 class DuplicateRuleError(ValueError, ContractsError):
     """Two lint rules were registered under the same name."""
+
+
+class RunError(ContractsError):
+    """A contract run stopped before it could judge the server (an internal error of the test engine)."""
