@@ -19,7 +19,9 @@ from contracts.errors import SpecLoadError, SpecSyntaxError
 
 __all__ = [
     "GIT_PREFIX",
+    "SPECS_DIR",
     "SpecDocument",
+    "discover_specs",
     "escape_token",
     "join_pointer",
     "load_spec_document",
@@ -28,6 +30,7 @@ __all__ = [
 ]
 
 GIT_PREFIX = "git:"
+SPECS_DIR = "specs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,11 @@ def load_spec_document(source: str | Path, *, cwd: Path | None = None) -> SpecDo
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecLoadError(f"cannot read {text}: {exc}") from exc
     return parse_spec_text(content, name=text)
+
+
+def discover_specs(root: Path) -> list[Path]:
+    """The `specs/*.yaml` files under `root`, sorted by name."""
+    return sorted((root / SPECS_DIR).glob("*.yaml"))
 
 
 def parse_spec_text(text: str, *, name: str) -> SpecDocument:
