@@ -29,9 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Lint, print the findings, and return 1 if any is an error."""
-    sources: list[str] = list(args.specs) or [str(path) for path in discover_specs(Path.cwd())]
+    cwd = Path.cwd()
+    sources: list[str] = list(args.specs) or [path.relative_to(cwd).as_posix() for path in discover_specs(cwd)]
     if not sources:
-        raise UsageError(f"no specs given and no {SPECS_DIR}/*.yaml in {Path.cwd()}")
+        raise UsageError(f"no specs given and no {SPECS_DIR}/*.yaml in {cwd}")
     findings = lint_sources(sources)
     if args.format == "json":
         document = {"files": sources, "findings": [f.to_dict() for f in findings], "summary": _counts(findings)}

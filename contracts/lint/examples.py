@@ -47,7 +47,9 @@ class ExampleChecker:
             return  # a broken schema or `$ref`: other rules report it
         label = value_pointer.rsplit("/", 1)[-1]
         label = "example" if label.isdigit() or label == "value" else label
-        for error in errors:
+        first: dict[str, str] = {}  # one message per location; nullable's "None for not nullable" comes last
+        for error in sorted(errors, key=lambda e: e.message.endswith("for not nullable")):
             message = error.message if len(error.message) <= _MAX_MESSAGE else error.message[: _MAX_MESSAGE - 3] + "..."
-            pointer = join_pointer(value_pointer, *error.absolute_path)
+            first.setdefault(join_pointer(value_pointer, *error.absolute_path), message)
+        for pointer, message in first.items():
             yield Violation(pointer, f"{label} does not match its schema: {message}")

@@ -23,6 +23,7 @@ rule = DEFAULT_RULES.rule
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _SUCCESS = re.compile(r"^(2\d\d|2XX|101)$")
 _LINK_PARAMETER = re.compile(r"^(path|query|header|cookie)\.(.+)$")
+_ALL_OF_PART = re.compile(r"^(.*)/allOf/\d+$")
 
 
 @rule("spec-valid")
@@ -217,7 +218,7 @@ def required_properties(doc: SpecDocument) -> Iterator[Violation]:
         required, properties = node.value.get("required"), node.value.get("properties")
         if not isinstance(required, list) or not isinstance(properties, Mapping):
             continue
-        known = set(properties) | _all_of_properties(doc, node.value, set())
+        known = set(properties) | _all_of_properties(doc, node.value, set()) | _sibling_properties(doc, node.pointer)
         for index, name in enumerate(required):
             if name not in known:
                 yield Violation(join_pointer(node.pointer, "required", index), f"required {name!r} is not a property")
@@ -326,6 +327,20 @@ def _all_of_properties(doc: SpecDocument, schema: Mapping[str, Any], seen: set[i
             seen.add(id(value))
             names |= set(_mapping(value.get("properties"))) | _all_of_properties(doc, value, seen)
     return names
+
+
+def _sibling_properties(doc: SpecDocument, pointer: str) -> set[str]:
+    """Properties of the other `allOf` parts (and the parent) when the schema at `pointer` is an `allOf` part."""
+    match = _ALL_OF_PART.match(pointer)
+    if match is None:
+        return set()
+    try:
+        parent = resolve_pointer(doc.data, match.group(1))
+    except LookupError:
+        return set()
+    if not isinstance(parent, Mapping):
+        return set()
+    return set(_mapping(parent.get("properties"))) | _all_of_properties(doc, parent, set())
 
 
 def _operations_by_id(doc: SpecDocument) -> dict[str, tuple[str, set[tuple[str, str]]]]:
