@@ -117,10 +117,9 @@ class Location:
 
 
 def diff_specs(old: SpecDocument, new: SpecDocument) -> list[Finding]:
-    """Every change from `old` to `new`, breaking ones first, each in document order."""
-    findings = list(_paths(Location(old, old.data, "", ""), Location(new, new.data, "", "")))
-    unique = list(dict.fromkeys(findings))
-    return sorted(unique, key=lambda f: (not f.breaking, f.file, f.line or 0, f.pointer, f.rule))
+    """Every change from `old` to `new`: breaking ones first, then in document order (paths, operations, ...)."""
+    findings = dict.fromkeys(_paths(Location(old, old.data, "", ""), Location(new, new.data, "", "")))
+    return sorted(findings, key=lambda finding: not finding.breaking)
 
 
 def diff_files(old: str | Path, new: str | Path, *, cwd: Path | None = None) -> list[Finding]:

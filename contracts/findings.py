@@ -37,9 +37,9 @@ class Finding:
         """`file:line`, or just `file` when the line is unknown."""
         return f"{self.file}:{self.line}" if self.line is not None else self.file
 
-    def format(self) -> str:
-        """One line: `file:line: pointer [rule] severity: message`."""
-        label = "BREAKING" if self.breaking else self.severity.value
+    def format(self, label: str | None = None) -> str:
+        """One line: `file:line: pointer [rule] severity: message` (`BREAKING` for breaking changes, or `label`)."""
+        label = "BREAKING" if self.breaking else label or self.severity.value
         return f"{self.location}: {self.pointer or '/'} [{self.rule}] {label}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -41,7 +41,8 @@ def execute(args: argparse.Namespace) -> int:
 
 def format_text(findings: list[Finding]) -> str:
     """One line per change, then a summary line."""
-    return "".join(finding.format() + "\n" for finding in findings) + format_summary(findings) + "\n"
+    lines = [finding.format("non-breaking") for finding in findings]
+    return "".join(line + "\n" for line in lines) + format_summary(findings) + "\n"
 
 
 def format_summary(findings: list[Finding]) -> str:

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contracts.diff import CHANGE_KINDS
+from contracts.findings import Finding
 from contracts.release import ReleaseReport, SpecReport, release_check
 
 __all__ = ["add_arguments", "execute", "format_report"]
@@ -38,7 +40,7 @@ def format_report(report: ReleaseReport) -> str:
     for spec in report.specs:
         findings = [*spec.lint, *spec.changes]
         if findings:
-            lines += ["", f"== {spec.path}"] + [finding.format() for finding in findings]
+            lines += ["", f"== {spec.path}"] + [finding.format(_label(finding)) for finding in findings]
     lines += ["", "summary:"]
     width = max((len(spec.path) for spec in report.specs), default=0)
     lines += [f"  {spec.path:<{width}}  {_summary(spec)}" for spec in report.specs]
@@ -47,6 +49,10 @@ def format_report(report: ReleaseReport) -> str:
     verdict = "FAIL" if report.failed else "OK"
     lines += ["", f"release-check: {verdict} ({errors} lint errors, {breaking} breaking changes)"]
     return "\n".join(lines) + "\n"
+
+
+def _label(finding: Finding) -> str | None:
+    return "non-breaking" if finding.rule in CHANGE_KINDS else None
 
 
 def _summary(spec: SpecReport) -> str:
