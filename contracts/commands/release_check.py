@@ -44,10 +44,9 @@ def format_report(report: ReleaseReport) -> str:
     lines += ["", "summary:"]
     width = max((len(spec.path) for spec in report.specs), default=0)
     lines += [f"  {spec.path:<{width}}  {_summary(spec)}" for spec in report.specs]
-    errors = sum(spec.lint_errors for spec in report.specs)
-    breaking = sum(spec.breaking for spec in report.specs)
-    verdict = "FAIL" if report.failed else "OK"
-    lines += ["", f"release-check: {verdict} ({errors} lint errors, {breaking} breaking changes)"]
+    errors = _plural(sum(spec.lint_errors for spec in report.specs), "lint error")
+    breaking = _plural(sum(spec.breaking for spec in report.specs), "breaking change")
+    lines += ["", f"release-check: {'FAIL' if report.failed else 'OK'} ({errors}, {breaking})"]
     return "\n".join(lines) + "\n"
 
 
@@ -57,12 +56,16 @@ def _label(finding: Finding) -> str | None:
 
 def _summary(spec: SpecReport) -> str:
     warnings = len(spec.lint) - spec.lint_errors
-    lint = f"lint: {spec.lint_errors} errors, {warnings} warnings" if spec.lint else "lint: clean"
+    lint = f"lint: {_plural(spec.lint_errors, 'error')}, {_plural(warnings, 'warning')}" if spec.lint else "lint: clean"
     if spec.status in ("changed", "removed"):
         changes = f"{spec.status}: {spec.breaking} breaking, {len(spec.changes) - spec.breaking} non-breaking"
     else:
         changes = spec.status
     return f"{lint:<32} {changes}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _as_dict(report: ReleaseReport) -> dict[str, Any]:
