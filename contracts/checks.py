@@ -1,9 +1,11 @@
 """Our extra Schemathesis checks, added to the built-in ones by `register_checks()` (called by the runner).
 
-`create_read_round_trip`: after a 2xx response to an operation whose response declares OpenAPI `links` to an
-item read (a GET whose path ends with a path parameter), read the resource back through the link and compare
-every scalar field the client sent that the read response schema also declares. It fails when the read says the
-resource does not exist (404/410), or when a sent value comes back different.
+`create_read_round_trip`: after a 2xx response to a create (a POST whose response `links` name the new resource
+from a body: `$response.body#/id`, `$request.body#/...`) or an update (a PUT/PATCH linked to a GET of the same
+path), read the resource back through the link's item read (a GET whose path ends with a parameter) and compare
+every scalar field the client sent that the read response schema declares, at its top level or inside one wrapping
+object. It fails when the read says the resource does not exist (404/410), or when a sent value comes back
+different. Date/time and binary formats are not compared (servers re-serialise them).
 """
 
 from __future__ import annotations
@@ -41,20 +43,18 @@ class RoundTripFailure(Failure):
 
 
 def create_read_round_trip(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """A field the client sent on create must come back unchanged when the created resource is read."""
+    """What the client wrote (a create, or an update) must read back unchanged through the response's links."""
     if not 200 <= response.status_code < 300 or not _is_positive(case) or not isinstance(case.body, dict):
         return None
     raw = case.operation.schema.raw_schema
     operation = _resolve(raw, raw["paths"][case.path][case.method.lower()])
-    links = _links_for(raw, operation, response.status_code)
-    for operation_id, parameters in links:
+    for operation_id, parameters in _links_for(raw, operation, response.status_code):
         target = _find_item_read(case, operation_id)
-        if target is None:
+        if target is None or not _reads_what_was_written(case, target, parameters):
             continue
         values = _link_values(parameters, case, response)
-        if values is None:
-            continue
-        _read_and_compare(case, target, values)
+        if values is not None:
+            _read_and_compare(case, target, values)
     return None
 
 
@@ -141,6 +141,14 @@ def _find_item_read(case: Case, operation_id: str) -> Any:
     return target
 
 
+def _reads_what_was_written(case: Case, target: Any, parameters: Mapping[str, Any]) -> bool:
+    """A POST whose link names the new resource from a body, or a PUT/PATCH linked to a GET of the same path."""
+    method = case.method.upper()
+    if method == "POST":
+        return any(str(value).startswith(("$response.body", "$request.body")) for value in parameters.values())
+    return method in ("PUT", "PATCH") and target.path == case.path
+
+
 def _link_values(parameters: Mapping[str, Any], case: Case, response: Response) -> dict[str, Any] | None:
     """Evaluate a link's parameter expressions; `None` when one cannot be resolved."""
     values: dict[str, Any] = {}
@@ -194,11 +202,12 @@ def _read_and_compare(case: Case, target: Any, values: Mapping[str, Any]) -> Non
     timeout = config.request_timeout_for(operation=target) or 10
     answer = read.call(headers=config.headers_for(operation=target), timeout=timeout)
     described = f"`{read.method} {read.formatted_path}` (followed the link from `{case.operation.label}`)"
+    written = "created" if case.method.upper() == "POST" else "updated"
     if answer.status_code in _GONE_STATUSES:
         raise RoundTripFailure(
             operation=case.operation.label,
-            title="Created resource is not readable",
-            message=f"{described} answered {answer.status_code} right after a successful create.",
+            title=f"{written.capitalize()} resource is not readable",
+            message=f"{described} answered {answer.status_code} right after a successful {case.method.upper()}.",
         )
     if not 200 <= answer.status_code < 300:
         return
@@ -208,14 +217,15 @@ def _read_and_compare(case: Case, target: Any, values: Mapping[str, Any]) -> Non
         return
     if not isinstance(document, Mapping):
         return
-    properties = _read_properties(case.operation.schema.raw_schema, target, answer.status_code)
-    mismatches = list(_mismatches(case.body, document, properties))
+    raw = case.operation.schema.raw_schema
+    fields = _readable_fields(raw, _read_properties(raw, target, answer.status_code), document)
+    mismatches = list(_mismatches(case.body, fields))
     if mismatches:
         lines = "\n".join(f"  - `{name}`: sent {sent}, read back {got}" for name, sent, got in mismatches)
         raise RoundTripFailure(
             operation=case.operation.label,
-            title="Created resource differs when read back",
-            message=f"Fields sent on create came back different from {described}:\n{lines}",
+            title=f"{written.capitalize()} resource differs when read back",
+            message=f"Fields sent to `{case.operation.label}` came back different from {described}:\n{lines}",
         )
 
 
@@ -240,19 +250,37 @@ def _object_properties(raw: Mapping[str, Any], schema: Any, depth: int = 0) -> d
     return properties
 
 
-def _mismatches(
-    sent: Mapping[str, Any], document: Mapping[str, Any], properties: Mapping[str, Any]
-) -> Iterator[tuple[str, str, str]]:
+def _readable_fields(
+    raw: Mapping[str, Any], properties: Mapping[str, Any], document: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any, str]]:
+    """Declared fields present in the read document: top-level ones, then those of a wrapping object (when only
+    one wrapper declares the name), as name -> (declared schema, value read, where)."""
+    fields = {name: (declared, document[name], name) for name, declared in properties.items() if name in document}
+    nested: dict[str, list[tuple[Any, Any, str]]] = {}
+    for wrapper, declared in properties.items():
+        value = document.get(wrapper)
+        if not isinstance(value, Mapping):
+            continue
+        for name, inner in _object_properties(raw, declared).items():
+            if name in value:
+                nested.setdefault(name, []).append((inner, value[name], f"{wrapper}.{name}"))
+    for name, candidates in nested.items():
+        if name not in fields and len(candidates) == 1:
+            fields[name] = candidates[0]
+    return fields
+
+
+def _mismatches(sent: Mapping[str, Any], fields: Mapping[str, tuple[Any, Any, str]]) -> Iterator[tuple[str, str, str]]:
     for name, value in sent.items():
-        declared = properties.get(name)
-        if not isinstance(declared, Mapping) or not isinstance(value, _SCALARS) or name not in document:
+        if name not in fields or not isinstance(value, _SCALARS):
             continue
-        if declared.get("writeOnly") or declared.get("format") in _NORMALISED_FORMATS:
+        declared, got, where = fields[name]
+        if not isinstance(declared, Mapping) or declared.get("writeOnly"):
             continue
-        if declared.get("type") in ("object", "array"):
+        if declared.get("format") in _NORMALISED_FORMATS or declared.get("type") in ("object", "array"):
             continue
-        if not _same(value, document[name]):
-            yield name, _show(value), _show(document[name])
+        if not _same(value, got):
+            yield where, _show(value), _show(got)
 
 
 def _same(sent: Any, got: Any) -> bool:
