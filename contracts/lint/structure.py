@@ -41,7 +41,8 @@ def structure_violations(data: Mapping[str, Any]) -> Iterator[Violation]:
 @cache
 def _validator(prefix: str) -> Validator:
     schema = dict(schema_v30 if prefix == "3.0" else schema_v31)
-    return validator_for(schema)(schema)  # type: ignore[no-any-return]
+    cls: type[Validator] = validator_for(schema)
+    return cls(schema)
 
 
 def _explain(error: ValidationError) -> Iterator[ValidationError]:
