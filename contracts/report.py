@@ -99,4 +99,4 @@ def _verdict(result: RunResult) -> str:
     parts = [f"{len(violations)} violation(s) on {failed} operation(s)"] if violations else []
     if result.errors:
         parts.append(f"{len(result.errors)} error(s)")
-    return f"FAILED: {', '.join(parts)} ({cases} cases). Rerun with --seed {result.seed}."
+    return f"FAILED: {', '.join(parts)} ({cases} cases; rerun with seed {result.seed} to reproduce)."

@@ -8,6 +8,7 @@ Secrets (credential header values) are replaced by `[Filtered]` in everything th
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -205,8 +206,9 @@ def _config(options: RunOptions, headers: Mapping[str, str]) -> SchemathesisConf
     }
     if headers:
         data["headers"] = dict(headers)
+    # A short seed is easy to pass back with --seed; Schemathesis' own default is a 128-bit number.
+    data["seed"] = options.seed if options.seed is not None else random.randrange(2**31)
     if options.seed is not None:
-        data["seed"] = options.seed
         data["generation"]["database"] = "none"  # replaying stored failures would make a seeded run irreproducible
     if options.rate_limit is not None:
         data["rate-limit"] = options.rate_limit
