@@ -18,6 +18,7 @@ from contracts.runner import RunResult, Violation
 __all__ = ["render_summary", "write_junit", "write_summary"]
 
 _MESSAGE_LINES = 14
+_LINE_WIDTH = 300
 _INDENT = "     "
 
 
@@ -77,7 +78,7 @@ def _render_violation(index: int, violation: Violation) -> list[str]:
 
 
 def _clip(text: str) -> str:
-    lines = text.strip().splitlines()
+    lines = [line if len(line) <= _LINE_WIDTH else line[:_LINE_WIDTH] + "..." for line in text.strip().splitlines()]
     if len(lines) <= _MESSAGE_LINES:
         return "\n".join(lines)
     return "\n".join([*lines[:_MESSAGE_LINES], f"... ({len(lines) - _MESSAGE_LINES} more lines)"])

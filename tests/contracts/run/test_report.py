@@ -53,11 +53,13 @@ def test_a_violation_shows_check_response_and_reproduction_with_a_clipped_messag
     assert "rerun with seed 42 to reproduce" in summary
 
 
-def test_errors_fail_the_run() -> None:
-    result = _result(OperationOutcome("GET /things", 3), errors=("GET /things: Unsupported schema",))
+def test_errors_fail_the_run_and_are_clipped() -> None:
+    error = "GET /things: Unsupported schema\n" + "x" * 5000
+    result = _result(OperationOutcome("GET /things", 3), errors=(error,))
     assert result.exit_code == 1
     summary = render_summary(result)
     assert "Errors" in summary and "Unsupported schema" in summary and "1 error(s)" in summary
+    assert "x" * 300 + "..." in summary and "x" * 301 not in summary
 
 
 def test_junit_is_written_and_unwritable_paths_are_usage_errors(tmp_path: Path) -> None:

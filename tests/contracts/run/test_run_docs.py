@@ -1,0 +1,54 @@
+"""docs/contract-testing.md and docs/ci-github-actions.yml stay true to the command and the fault catalogue."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts.cli import build_parser
+from contracts.commands.run import resolve_spec
+from tests.reference_servers.catalogue import SCENARIOS
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+def _parse_run(command: str) -> Any:
+    parser, _ = build_parser()
+    words = shlex.split(command.replace("\\\n", " "))
+    assert words[:2] == ["contracts", "run"], command
+    return parser.parse_args(words[1:])
+
+
+def test_the_workflow_runs_the_documented_command_and_publishes_junit() -> None:
+    workflow = yaml.safe_load((DOCS / "ci-github-actions.yml").read_text())
+    [job] = workflow["jobs"].values()
+    steps = job["steps"]
+    [command] = [step["run"] for step in steps if "contracts run" in step.get("run", "")]
+    args = _parse_run(command.replace('"$GITHUB_RUN_NUMBER"', "17"))
+    assert (args.api, args.base_url, args.token_env, args.read_only) == ("$API", "$URL", "TOKEN", True)
+    assert str(args.junit_xml) == "out.xml"
+    publish = [step for step in steps if "junit" in step.get("uses", "")]
+    assert publish and publish[0]["with"]["report_paths"] == "out.xml"
+    for entry in job["strategy"]["matrix"]["include"]:
+        assert resolve_spec(entry["api"], None).is_file()
+
+
+def test_every_documented_option_exists() -> None:
+    text = (DOCS / "contract-testing.md").read_text()
+    parser, _ = build_parser()
+    run_parser = parser._subparsers._group_actions[0].choices["run"]  # type: ignore[union-attr]
+    known = {option for action in run_parser._actions for option in action.option_strings}
+    table = text.split("## Options", 1)[1].split("###", 1)[0]
+    documented = set(re.findall(r"`(--[a-z-]+)", table))
+    assert documented and documented <= known, documented - known
+
+
+def test_the_detection_table_lists_every_scenario() -> None:
+    text = (DOCS / "contract-testing.md").read_text().split("## Proof", 1)[1]
+    rows = [line.split("|") for line in text.splitlines() if line.startswith("| ") and ": " in line.split("|")[2]]
+    listed = [(cells[1].strip().removesuffix(" (spec fixed)"), cells[2].split(":")[0].strip()) for cells in rows]
+    assert listed == [(scenario.server, scenario.fault) for scenario in SCENARIOS]
