@@ -1,0 +1,100 @@
+"""`mock-server serve`: parse arguments, build `Settings`, run the app with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mock_server.errors import MockServerError, SettingsError
+from mock_server.settings import DEFAULT_SPECS_DIR, Settings
+
+__all__ = ["main", "settings_from_args"]
+
+
+def _latency(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--latency takes MIN-MAX in milliseconds, e.g. 50-200, not {text!r}") from exc
+    if bounds[0] < 0 or bounds[1] < bounds[0]:
+        raise argparse.ArgumentTypeError(f"--latency {text!r}: need 0 <= MIN <= MAX")
+    return bounds
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--error-rate takes a fraction between 0 and 1, not {text!r}") from exc
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"--error-rate {text}: must be between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mock-server", description="Stateful OpenAPI mock server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve every spec as a stateful mock")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4010)
+    serve.add_argument("--specs", nargs="+", type=Path, default=[DEFAULT_SPECS_DIR], metavar="PATH",
+                       help="spec files or folders (default: the bundled specs/)")
+    serve.add_argument("--seed", type=int, default=None, help="make generated data reproducible")
+    serve.add_argument("--seed-items", type=int, default=3, help="generated items per top-level collection")
+    serve.add_argument("--state", default="memory", help="memory (default) or sqlite:///path/to/mock.db")
+    serve.add_argument("--no-cors", action="store_true", help="do not answer CORS preflights or add CORS headers")
+    serve.add_argument("--auth-token", default=None, help="accept only this credential (default: any non-empty)")
+    serve.add_argument("--admin-token", default=None, help="open /__mock/ to non-loopback clients with this token")
+    serve.add_argument("--latency", type=_latency, default=(0, 0), metavar="MIN-MAX", help="added delay in ms")
+    serve.add_argument("--error-rate", type=_rate, default=0.0, metavar="R",
+                       help="fraction of requests answered with a documented 5xx/429")
+    serve.add_argument("--validate-responses", action="store_true", help="check every response against the spec")
+    serve.add_argument("--log-level", default="warning")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The `Settings` a parsed `serve` command line describes."""
+    if args.seed_items < 0:
+        raise SettingsError("--seed-items must be 0 or more")
+    return Settings(
+        specs=tuple(args.specs), seed=args.seed, state=args.state, seed_items=args.seed_items,
+        cors=not args.no_cors, auth_token=args.auth_token, admin_token=args.admin_token,
+        latency_ms=args.latency, error_rate=args.error_rate, validate_responses=args.validate_responses,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `mock-server`; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        from mock_server.web.app import create_app
+
+        app = create_app(settings)
+    except MockServerError as exc:
+        print(f"mock-server: error: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    origin = f"http://{args.host}:{args.port}"
+    apis = app_apis(app)
+    for name in apis:
+        print(f"{name:<18} {origin}/{name}   Swagger UI: {origin}/{name}/ui/")
+    print(f"admin: {origin}/__mock/  (reset: POST {origin}/__mock/reset)", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    except OSError as exc:
+        print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def app_apis(app: object) -> list[str]:
+    """The API names an app built by `create_app` serves."""
+    from mock_server.web.app import find_server
+
+    return sorted(find_server(app).apis)

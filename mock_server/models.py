@@ -1,0 +1,124 @@
+"""Frozen value objects the engine works with: operations, their mock behaviour, and APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from mock_server.loader import LoadedSpec
+
+__all__ = ["Action", "ApiModel", "Behaviour", "Operation", "Parameter", "ResponseDef"]
+
+Schema = Mapping[str, Any]
+
+
+class Action(StrEnum):
+    """What an operation does to the stored state."""
+
+    CREATE = "create"
+    READ = "read"
+    LIST = "list"
+    UPDATE = "update"
+    DELETE = "delete"
+    ACTION = "action"
+    STATIC = "static"
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """The `x-mock` description of an operation (given or inferred)."""
+
+    action: Action
+    resource: str | None = None
+    id_param: str | None = None
+    id_field: str = "id"
+    id_from: str | None = None
+    unique: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+    body: str | None = None
+    items: str | None = None
+    embed: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    counts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    effects: tuple[Mapping[str, Any], ...] = ()
+    respond: str = "generated"
+    stream_when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One query, header or path parameter."""
+
+    name: str
+    location: str
+    required: bool
+    schema: Schema
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseDef:
+    """One documented response: status key, media types with schemas, headers, named examples."""
+
+    status: str
+    content: Mapping[str, Schema | None]
+    headers: Mapping[str, Schema]
+    examples: Mapping[str, Any]
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One OpenAPI operation as the engine needs it."""
+
+    api: str
+    operation_id: str
+    method: str
+    path: str
+    parameters: tuple[Parameter, ...]
+    request_schema: Schema | None
+    request_media_types: tuple[str, ...]
+    responses: Mapping[str, ResponseDef]
+    success_status: int
+    behaviour: Behaviour
+    secured: bool
+    websocket: Schema | None = None
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters if p.location == "path")
+
+    def response_for(self, status: int) -> ResponseDef | None:
+        """The documented response for a status: exact code, then `4XX`-style range, then `default`."""
+        return (
+            self.responses.get(str(status))
+            or self.responses.get(f"{str(status)[0]}XX")
+            or self.responses.get("default")
+        )
+
+    def documented_statuses(self) -> list[int]:
+        return sorted(int(code) for code in self.responses if code.isdigit())
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModel:
+    """A served API: its spec, operations and the schema of each stored resource."""
+
+    spec: LoadedSpec
+    operations: tuple[Operation, ...]
+    resource_schemas: Mapping[str, Schema]
+    id_params: Mapping[str, str]  # path parameter name -> the resource it identifies
+    error_defaults: Mapping[str, Mapping[str, Any]]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)

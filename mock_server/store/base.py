@@ -1,0 +1,53 @@
+"""The record type and the interface every state backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = ["Record", "Store", "matches"]
+
+
+@dataclass(slots=True)
+class Record:
+    """One stored resource: its id, the path parameters it lives under, and its JSON document."""
+
+    id: str
+    data: dict[str, Any]
+    scope: dict[str, str] = field(default_factory=dict)
+    seq: int = 0
+
+
+def matches(record: Record, scope: Mapping[str, str], where: Mapping[str, Any] | None) -> bool:
+    """Whether a record lives under `scope` and its fields equal `where`."""
+    if any(record.scope.get(k) != v for k, v in scope.items()):
+        return False
+    return not where or all(record.data.get(k) == v for k, v in where.items())
+
+
+class Store(Protocol):
+    """Where resources live, per API and resource name. All methods are coroutines."""
+
+    async def get(self, api: str, resource: str, id: str) -> Record | None: ...
+
+    async def insert(self, api: str, resource: str, record: Record) -> bool:
+        """Store a new record; False (and no change) when the id exists."""
+        ...
+
+    async def put(self, api: str, resource: str, record: Record) -> None: ...
+
+    async def delete(self, api: str, resource: str, id: str) -> bool: ...
+
+    async def list(self, api: str, resource: str, scope: Mapping[str, str], offset: int, limit: int,
+                   where: Mapping[str, Any] | None = None) -> tuple[list[Record], int]:
+        """A page of records in creation order, and the total that match."""
+        ...
+
+    async def clear(self, api: str | None = None) -> None: ...
+
+    async def export(self) -> dict[str, Any]: ...
+
+    async def load(self, data: Mapping[str, Any]) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The HTTP side: Connexion apps per spec, the admin API, CORS and the request journal."""

@@ -1,0 +1,93 @@
+"""The admin API under `/__mock/` (reset, state export/import, request journal, health) and the index at `/`."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mock_server.engine import Engine
+from mock_server.errors import SettingsError
+from mock_server.models import ApiModel
+from mock_server.web.journal import Journal
+
+__all__ = ["admin_app"]
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+
+
+def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, admin_token: str | None) -> Starlette:
+    """A small Starlette app; the caller routes `/` and `/__mock/*` to it."""
+
+    def denied(request: Request) -> Response | None:
+        if admin_token is not None:
+            given = request.headers.get("x-mock-admin-token") or request.headers.get("authorization", "")
+            given = given.removeprefix("Bearer ").strip()
+            if hmac.compare_digest(given.encode(), admin_token.encode()):
+                return None
+            return JSONResponse({"message": "admin token required (X-Mock-Admin-Token)"}, status_code=401)
+        client = request.client.host if request.client else ""
+        if client in LOOPBACK:
+            return None
+        return JSONResponse({"message": "the admin API answers loopback clients only; start with --admin-token"},
+                            status_code=403)
+
+    async def index(request: Request) -> Response:
+        return JSONResponse({"apis": [
+            {"name": name, "title": api.spec.document.get("info", {}).get("title", name),
+             "base_url": f"/{name}", "ui": f"/{name}/ui/", "spec": f"/{name}/openapi.yaml",
+             "operations": len(api.operations)}
+            for name, api in apis.items()
+        ], "admin": "/__mock/"})
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "apis": sorted(apis)})
+
+    async def reset(request: Request) -> Response:
+        if (refused := denied(request)) is not None:
+            return refused
+        name = request.query_params.get("api")
+        if name is not None and name not in apis:
+            return JSONResponse({"message": f"unknown api {name!r}; known: {sorted(apis)}"}, status_code=404)
+        await engine.reset(name)
+        if name is None:
+            journal.clear()
+        return JSONResponse({"reset": name or "all"})
+
+    async def state(request: Request) -> Response:
+        if (refused := denied(request)) is not None:
+            return refused
+        if request.method == "GET":
+            return JSONResponse(await engine.store.export())
+        try:
+            data = json.loads(await request.body())
+            await engine.store.clear()
+            await engine.store.load(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return JSONResponse({"message": f"state must be JSON: {exc}"}, status_code=400)
+        except SettingsError as exc:
+            return JSONResponse({"message": str(exc)}, status_code=400)
+        engine.mark_seeded(apis)
+        return JSONResponse({"imported": {api: {r: len(v) for r, v in res.items()} for api, res in data.items()}})
+
+    async def requests(request: Request) -> Response:
+        if (refused := denied(request)) is not None:
+            return refused
+        limit = request.query_params.get("limit", "")
+        entries = list(journal.entries)
+        if limit.isdigit():
+            entries = entries[-int(limit):]
+        return JSONResponse({"requests": entries})
+
+    return Starlette(routes=[
+        Route("/", index),
+        Route("/__mock/health", health),
+        Route("/__mock/reset", reset, methods=["POST"]),
+        Route("/__mock/state", state, methods=["GET", "PUT"]),
+        Route("/__mock/requests", requests),
+    ])

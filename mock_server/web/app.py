@@ -1,0 +1,84 @@
+"""Build the ASGI app: one Connexion API per spec under `/<name>`, the admin API, CORS and the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from connexion import AsyncApp
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.engine import Engine
+from mock_server.inference import build_api_model
+from mock_server.loader import discover_specs, load_spec
+from mock_server.models import ApiModel
+from mock_server.settings import Settings
+from mock_server.store import open_store
+from mock_server.web.admin import admin_app
+from mock_server.web.journal import Journal, JournalMiddleware
+from mock_server.web.problems import install_error_handlers
+from mock_server.web.resolver import EngineResolver
+from mock_server.web.security import security_map
+from mock_server.web.validation import validator_map
+
+__all__ = ["MockServer", "create_app", "load_apis"]
+
+
+def load_apis(paths: tuple[Path, ...]) -> dict[str, ApiModel]:
+    """Every spec under the given files/folders, keyed by the name it is mounted under (its file stem)."""
+    apis: dict[str, ApiModel] = {}
+    for path in discover_specs(paths):
+        model = build_api_model(load_spec(path))
+        apis[model.name] = model
+    return apis
+
+
+class MockServer:
+    """The ASGI app: `/` and `/__mock/*` go to the admin app, everything else to Connexion."""
+
+    def __init__(self, settings: Settings, apis: Mapping[str, ApiModel], engine: Engine, journal: Journal,
+                 api_app: ASGIApp, admin: ASGIApp) -> None:
+        self.settings, self.apis, self.engine, self.journal = settings, apis, engine, journal
+        self._api_app, self._admin = api_app, admin
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["path"] == "/" or scope["path"].startswith("/__mock/")):
+            await self._admin(scope, receive, send)
+        else:
+            await self._api_app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """The whole mock server as one ASGI app, ready for uvicorn."""
+    settings = settings or Settings()
+    apis = load_apis(settings.specs)
+    engine = Engine(apis, open_store(settings.state), settings.seed, settings.seed_items)
+    connexion_app = AsyncApp(__name__)
+    for name, api in apis.items():
+        connexion_app.add_api(
+            dict(api.spec.document),
+            base_path=f"/{name}",
+            name=name,
+            resolver=EngineResolver(engine, api, settings),
+            security_map=security_map(settings.auth_token),
+            validator_map=validator_map(),
+            strict_validation=True,
+            validate_responses=settings.validate_responses,
+        )
+    install_error_handlers(connexion_app, apis, engine)
+    journal = Journal(settings.journal_size)
+    server = MockServer(settings, apis, engine, journal, connexion_app,
+                        admin_app(apis, engine, journal, settings.admin_token))
+    app: ASGIApp = JournalMiddleware(server, journal)
+    if settings.cors:
+        app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                             expose_headers=["*"], max_age=600)
+    return app
+
+
+def find_server(app: object) -> MockServer:
+    """The `MockServer` inside the middleware layers `create_app` wraps it in."""
+    while not isinstance(app, MockServer):
+        app = app.app
+    return app

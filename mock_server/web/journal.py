@@ -1,0 +1,57 @@
+"""Pure-ASGI middleware that records the last N requests: method, path, status, latency."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["Journal", "JournalMiddleware"]
+
+
+class Journal:
+    """A bounded list of recent requests, newest last."""
+
+    def __init__(self, size: int) -> None:
+        self.entries: deque[dict[str, Any]] = deque(maxlen=size)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+class JournalMiddleware:
+    """Times every HTTP request and notes its final status (admin calls are left out)."""
+
+    def __init__(self, app: ASGIApp, journal: Journal) -> None:
+        self.app, self.journal = app, journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__mock"):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            path = scope["path"]
+            self.journal.add({
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "method": scope["method"],
+                "path": path,
+                "query": scope.get("query_string", b"").decode("latin-1"),
+                "api": path.strip("/").split("/")[0],
+                "status": status["code"],
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            })

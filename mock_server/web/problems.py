@@ -1,0 +1,108 @@
+"""Connexion's errors (validation, auth, routing, crashes) -> responses in the API's own error shape."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from mock_server.engine import Engine
+from mock_server.error_bodies import error_response
+from mock_server.models import ApiModel, Operation
+from mock_server.web.responses import to_starlette
+
+__all__ = ["install_error_handlers"]
+
+logger = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: Engine) -> None:
+    """Register handlers so every error a client sees follows its API's documented error schema."""
+
+    def locate(request: ConnexionRequest) -> tuple[ApiModel | None, Operation | None]:
+        routing = (request.scope.get("extensions") or {}).get("connexion_routing") or {}
+        name = str(routing.get("api_base_path") or "").strip("/") or request.url.path.strip("/").split("/")[0]
+        api = apis.get(name)
+        op = None
+        if api is not None and routing.get("operation_id"):
+            try:
+                op = api.operation(routing["operation_id"])
+            except KeyError:
+                op = None
+        return api, op
+
+    def render(request: ConnexionRequest, status: int, message: str, headers: Mapping[str, str] | None = None
+               ) -> ConnexionResponse:
+        api, op = locate(request)
+        if api is None:
+            body = {"message": message, "status": status}
+            import json
+
+            return ConnexionResponse(status_code=status, body=json.dumps(body), content_type="application/json",
+                                     headers=dict(headers or {}))
+        status = _documented_status(op, status)
+        response = to_starlette(error_response(api, op, status, message, engine.gen))
+        merged = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        merged.update(headers or {})
+        return ConnexionResponse(status_code=status, body=response.body, content_type=response.media_type,
+                                 headers=merged)
+
+    async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, ProblemException)
+        message = _first_line(str(exc.detail or exc.title or "invalid request"))
+        return render(request, exc.status, message)
+
+    async def on_http(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, HTTPException)
+        headers: dict[str, str] = {}
+        message = str(exc.detail)
+        if exc.status_code == 405:
+            api, _ = locate(request)
+            allowed = _allowed_methods(api, request.url.path) if api else []
+            headers["Allow"] = ", ".join(allowed)
+            message = f"method {request.method} is not allowed here; allowed: {headers['Allow'] or 'none'}"
+        elif exc.status_code == 404:
+            message = f"no operation matches {request.method} {request.url.path}"
+        return render(request, exc.status_code, message, headers)
+
+    async def on_crash(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        logger.exception("unhandled error for %s %s", request.method, request.url.path)
+        return render(request, 500, f"mock server error: {type(exc).__name__}")
+
+    app.add_error_handler(ProblemException, on_problem)
+    app.add_error_handler(HTTPException, on_http)
+    app.add_error_handler(Exception, on_crash)
+
+
+def _documented_status(op: Operation | None, status: int) -> int:
+    """A client error the operation does not document becomes the validation status it does document."""
+    if op is None or not 400 <= status < 500 or str(status) in op.responses or status in (404, 405, 413):
+        return status
+    for candidate in ("400", "422"):
+        if candidate in op.responses:
+            return int(candidate)
+    return status
+
+
+def _allowed_methods(api: ApiModel, path: str) -> list[str]:
+    relative = path[len(api.name) + 1:] if path.startswith(f"/{api.name}") else path
+    methods = []
+    for op in api.operations:
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(op.path)) + "$"
+        if re.match(pattern, relative):
+            methods.append(op.method.upper())
+    return sorted(set(methods))
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0].strip()
+    return line or "invalid request"
+
+
+_ = Any

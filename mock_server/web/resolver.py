@@ -1,0 +1,117 @@
+"""Route every operation of a spec to the engine, applying the client's `Prefer` and the global latency/errors."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connexion import request as current_request
+from connexion.resolver import Resolution, Resolver
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from mock_server.engine import Engine
+from mock_server.error_bodies import error_response, response_headers
+from mock_server.errors import MockRequestError
+from mock_server.messages import MockRequest, MockResponse, UploadedFile
+from mock_server.models import ApiModel, Operation
+from mock_server.prefer import Preferences, parse_prefer
+from mock_server.settings import Settings
+from mock_server.web.responses import to_starlette
+
+__all__ = ["EngineResolver"]
+
+_NOT_PARAMS = {"body", "user", "token_info"}
+
+
+class EngineResolver(Resolver):
+    """Gives Connexion one handler per operation; each hands the request to the engine."""
+
+    def __init__(self, engine: Engine, api: ApiModel, settings: Settings) -> None:
+        super().__init__()
+        self.engine, self.api, self.settings = engine, api, settings
+        self._random = random.Random(settings.seed)
+
+    def resolve(self, operation: Any) -> Resolution:
+        op = self.api.operation(operation.operation_id)
+        return Resolution(self._handler(op), op.operation_id)
+
+    def _handler(self, op: Operation) -> Callable[..., Awaitable[Response]]:
+        async def handler(**kwargs: Any) -> Response:
+            request = current_request
+            prefs = parse_prefer(request.headers.get("prefer"))
+            await self._delay(prefs)
+            mock_request = _mock_request(op, kwargs, dict(request.headers))
+            forced = self._forced(op, prefs)
+            if forced is not None:
+                return to_starlette(forced)
+            try:
+                response = await self.engine.handle(self.api, op, mock_request)
+            except MockRequestError as exc:
+                response = error_response(self.api, op, exc.status, exc.message, self.engine.gen)
+            else:
+                definition = op.response_for(response.status)
+                response.headers = {**response_headers(definition, self.engine.gen), **response.headers}
+            return to_starlette(response)
+
+        handler.__name__ = op.operation_id
+        return handler
+
+    async def _delay(self, prefs: Preferences) -> None:
+        low, high = self.settings.latency_ms
+        delay = prefs.delay_ms if prefs.delay_ms is not None else (self._random.randint(low, high) if high else 0)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+
+    def _forced(self, op: Operation, prefs: Preferences) -> MockResponse | None:
+        """A response the client or the error rate asks for instead of the normal one, if any."""
+        gen = self.engine.gen
+        if prefs.example:
+            for status, definition in op.responses.items():
+                if prefs.example in definition.examples and status.isdigit():
+                    media = next(iter(definition.content), "application/json")
+                    return MockResponse(int(status), definition.examples[prefs.example], media,
+                                        response_headers(definition, gen))
+            names = sorted({n for d in op.responses.values() for n in d.examples})
+            return error_response(self.api, op, 400, f"Prefer: example={prefs.example} is not an example of "
+                                  f"{op.operation_id}; its examples: {', '.join(names) or 'none'}", gen)
+        if prefs.code is not None and prefs.code != op.success_status:
+            if str(prefs.code) not in op.responses:
+                return error_response(self.api, op, 400, f"Prefer: code={prefs.code} is not documented for "
+                                      f"{op.operation_id}; documented: {op.documented_statuses()}", gen)
+            return self._status_response(op, prefs.code)
+        if self.settings.error_rate and self._random.random() < self.settings.error_rate:
+            failures = [s for s in op.documented_statuses() if s >= 500 or s == 429]
+            if failures:
+                return self._status_response(op, self._random.choice(failures))
+        return None
+
+    def _status_response(self, op: Operation, status: int) -> MockResponse:
+        gen = self.engine.gen
+        definition = op.response_for(status)
+        if status >= 400 or definition is None:
+            return error_response(self.api, op, status, f"forced {status} (mock)", gen)
+        schema = next((s for m, s in definition.content.items() if s is not None and "json" in m), None)
+        body = gen.value(schema) if schema is not None else None
+        return MockResponse(status, body, "application/json" if body is not None else None,
+                            response_headers(definition, gen))
+
+
+def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:
+    path_names = set(op.path_params)
+    files = tuple(UploadedFile(name, v.filename, v.content_type, v.size or 0)
+                  for name, v in kwargs.items() if isinstance(v, UploadFile))
+    body = kwargs.get("body")
+    if isinstance(body, (bytes, bytearray)):
+        files += (UploadedFile("body", None, headers.get("content-type"), len(body)),)
+        body = None
+    return MockRequest(
+        path_params={k: v for k, v in kwargs.items() if k in path_names},
+        query={k: v for k, v in kwargs.items() if k not in path_names and k not in _NOT_PARAMS
+               and not isinstance(v, UploadFile)},
+        body=body,
+        files=files,
+        headers=headers,
+    )

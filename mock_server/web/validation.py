@@ -1,0 +1,66 @@
+"""Connexion `validator_map` overrides: messages that name the parameter, and no 500 on undecodable bodies.
+
+These subclass Connexion 3.3 validators and override its `validate_parameter` and `_parse`; the pin in
+pyproject.toml (connexion >=3.3,<3.4) and tests/mock_server/test_validation.py guard them across upgrades.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.exceptions import BadRequestProblem
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators.parameter import is_null, is_nullable
+from jsonschema import FormatChecker
+from jsonschema.exceptions import ValidationError as SchemaValidationError
+from openapi_schema_validator import OAS30Validator
+
+__all__ = ["validator_map"]
+
+_FORMATS = FormatChecker()
+_CACHE: dict[int, tuple[Any, OAS30Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> OAS30Validator:
+    cached = _CACHE.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, OAS30Validator(schema, format_checker=_FORMATS))
+        _CACHE[id(schema)] = cached
+    return cached[1]
+
+
+class NamedParameterValidator(ParameterValidator):
+    """Parameter errors read `query parameter 'page': 0 is less than the minimum of 1`; formats like uuid count."""
+
+    def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],  # type: ignore[override]
+                           param_name: str | None = None) -> str | None:
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            try:
+                _validator(param.get("schema", param)).validate(value)
+            except SchemaValidationError as exc:
+                return f"{parameter_type} parameter '{param['name']}': {exc.message}"
+            return None
+        if param.get("required"):
+            return f"missing {parameter_type} parameter '{param['name']}'"
+        return None
+
+
+class SafeJSONBodyValidator(JSONRequestBodyValidator):
+    """A body that is not UTF-8 or nests too deeply is a 400, not a 500."""
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        try:
+            return await super()._parse(stream, scope)
+        except UnicodeDecodeError as exc:
+            raise BadRequestProblem(detail=f"request body is not valid UTF-8: {exc.reason}") from exc
+        except RecursionError as exc:
+            raise BadRequestProblem(detail="request body nests JSON too deeply") from exc
+
+
+def validator_map() -> dict[str, Any]:
+    """Connexion's validators with ours in place of the parameter and JSON body ones."""
+    body = dict(VALIDATOR_MAP["body"])
+    body["*/*json"] = SafeJSONBodyValidator
+    return {"parameter": NamedParameterValidator, "body": type(VALIDATOR_MAP["body"])(body)}
