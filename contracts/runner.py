@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import schemathesis
+import yaml
 from schemathesis.config import ConfigError, SchemathesisConfig
 from schemathesis.core.result import Ok
 from schemathesis.engine import StopReason, events, from_schema
@@ -178,8 +179,6 @@ def _validate(options: RunOptions) -> None:
 
 
 def _load_raw(spec: Path) -> dict[str, Any]:
-    import yaml
-
     try:
         raw = yaml.safe_load(spec.read_text(encoding="utf-8"))
     except OSError as exc:
