@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from mock_server.errors import ConflictError, NotFoundError
+from mock_server.errors import ConflictError, NotFoundError, ValidationError
 from mock_server.generation import FakeGenerator
 from mock_server.inference import JSON_TYPES, list_items_schema, success_schema, unwrap
 from mock_server.messages import MockRequest, MockResponse
@@ -44,6 +44,8 @@ class Engine:
     # -- entry points ---------------------------------------------------------------------------------------
     async def handle(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
         """Answer one request whose parameters and body already passed validation."""
+        if op.request_required and request.body is None and not request.files:
+            raise ValidationError("request body is required")
         await self.ensure_seeded(api)
         handler = {
             Action.CREATE: self._create, Action.READ: self._read, Action.LIST: self._list,
@@ -94,8 +96,13 @@ class Engine:
                     raise ConflictError(f"{_singular(b.resource)} with {unique} {fields[unique]!r} already exists")
         new_id = str(body[b.id_from]) if b.id_from and body.get(b.id_from) not in (None, "") else None
         record = await self._store_new(api, b.resource, fields, scope, new_id, id_field=b.id_field)
-        if record is None:
+        if record is None and "409" in op.responses:
             raise ConflictError(f"{_singular(b.resource)} id {new_id!r} already registered")
+        if record is None:  # no conflict documented: creating an existing id again updates it
+            record = await self.store.get(api.name, b.resource, str(new_id))
+            assert record is not None
+            self._merge(api, b.resource, record, fields)
+            await self.store.put(api.name, b.resource, record)
         return self._respond(api, op, record.data)
 
     async def _read(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:

@@ -101,6 +101,14 @@ def _fill(body: dict[str, Any], schema: Mapping[str, Any], status: int, message:
             body[name] = 1
         elif kind == "string" and lowered == "code":
             body[name] = _code(sub, status)
+        elif kind == "array" and lowered in _DETAIL_NAMES + _MESSAGE_NAMES + ("errors", "validations"):
+            item = sub.get("items") or {}
+            if isinstance(body.get(name), list) and body[name] and isinstance(body[name][0], dict):
+                first = body[name][0]
+                for key, prop in (item.get("properties") or {}).items():
+                    if prop.get("type") == "string" and key.lower() in ("msg", "message", "detail", "error"):
+                        first[key] = details or message
+                body[name] = [first]
     for name, sub in props.items():
         if sub.get("type") == "string" and name.lower() in _DETAIL_NAMES:
             body[name] = (details or message) if message_set else message

@@ -81,6 +81,7 @@ class Operation:
     parameters: tuple[Parameter, ...]
     request_schema: Schema | None
     request_media_types: tuple[str, ...]
+    request_required: bool
     responses: Mapping[str, ResponseDef]
     success_status: int
     behaviour: Behaviour

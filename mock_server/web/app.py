@@ -43,6 +43,9 @@ class MockServer:
         self._api_app, self._admin = api_app, admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Connexion records the matched operation in scope["extensions"]; it must exist before Connexion's
+        # middleware copies the scope, or its error handlers never learn which operation failed.
+        scope.setdefault("extensions", {})
         if scope["type"] == "http" and (scope["path"] == "/" or scope["path"].startswith("/__mock/")):
             await self._admin(scope, receive, send)
         else:

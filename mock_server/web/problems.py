@@ -11,6 +11,7 @@ from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response
@@ -55,8 +56,18 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
 
     async def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, ProblemException)
+        api, _ = locate(request)
+        if api is not None and exc.status == 400:
+            # `/chats/models` also matches `/chats/{chat}`: a method only the templated path has is a 405
+            literal = _literal_methods(api, request.url.path)
+            if literal and request.method not in literal:
+                return render(request, 405, f"method {request.method} is not allowed here",
+                              {"Allow": ", ".join(literal)})
         message = _first_line(str(exc.detail or exc.title or "invalid request"))
         return render(request, exc.status, message)
+
+    async def on_bad_form(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        return render(request, 400, f"malformed multipart body: {exc}")
 
     async def on_http(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, HTTPException)
@@ -77,6 +88,7 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
 
     app.add_error_handler(ProblemException, on_problem)
     app.add_error_handler(HTTPException, on_http)
+    app.add_error_handler(MultiPartException, on_bad_form)
     app.add_error_handler(Exception, on_crash)
 
 
@@ -91,6 +103,8 @@ def _documented_status(op: Operation | None, status: int) -> int:
 
 
 def _allowed_methods(api: ApiModel, path: str) -> list[str]:
+    if literal := _literal_methods(api, path):  # a literal path wins over a template that also matches
+        return literal
     relative = path[len(api.name) + 1:] if path.startswith(f"/{api.name}") else path
     methods = []
     for op in api.operations:
@@ -98,6 +112,11 @@ def _allowed_methods(api: ApiModel, path: str) -> list[str]:
         if re.match(pattern, relative):
             methods.append(op.method.upper())
     return sorted(set(methods))
+
+
+def _literal_methods(api: ApiModel, path: str) -> list[str]:
+    relative = path[len(api.name) + 1:] if path.startswith(f"/{api.name}") else path
+    return sorted({op.method.upper() for op in api.operations if op.path == relative})
 
 
 def _first_line(text: str) -> str:

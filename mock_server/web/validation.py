@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import (
+    VALIDATOR_MAP,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+)
 from connexion.validators.parameter import is_null, is_nullable
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaValidationError
@@ -18,6 +24,17 @@ from openapi_schema_validator import OAS30Validator
 __all__ = ["validator_map"]
 
 _FORMATS = FormatChecker()
+_INT_RANGES = {"int32": 2**31, "int64": 2**63}
+
+
+@_FORMATS.checks("int32")
+def _is_int32(value: object) -> bool:
+    return not isinstance(value, int) or -_INT_RANGES["int32"] <= value < _INT_RANGES["int32"]
+
+
+@_FORMATS.checks("int64")
+def _is_int64(value: object) -> bool:
+    return not isinstance(value, int) or -_INT_RANGES["int64"] <= value < _INT_RANGES["int64"]
 _CACHE: dict[int, tuple[Any, OAS30Validator]] = {}
 
 
@@ -48,7 +65,11 @@ class NamedParameterValidator(ParameterValidator):
 
 
 class SafeJSONBodyValidator(JSONRequestBodyValidator):
-    """A body that is not UTF-8 or nests too deeply is a 400, not a 500."""
+    """A body that is not UTF-8 or nests too deeply is a 400, not a 500; formats (uuid, int64) are checked."""
+
+    @property
+    def _validator(self) -> OAS30Validator:  # type: ignore[override]
+        return _validator(self._schema)
 
     async def _parse(self, stream: Any, scope: Any) -> Any:
         try:
@@ -59,8 +80,29 @@ class SafeJSONBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail="request body nests JSON too deeply") from exc
 
 
+class _LenientForm:
+    """Form fields the schema does not forbid are allowed (Connexion's strict mode rejects any extra field)."""
+
+    def _validate_params_strictly(self, data: dict[str, Any]) -> None:
+        return None
+
+    @property
+    def _validator(self) -> OAS30Validator:
+        return _validator(self._schema)  # type: ignore[attr-defined]
+
+
+class LenientFormValidator(_LenientForm, FormDataValidator):
+    """`application/x-www-form-urlencoded` bodies."""
+
+
+class LenientMultiPartValidator(_LenientForm, MultiPartFormDataValidator):
+    """`multipart/form-data` bodies."""
+
+
 def validator_map() -> dict[str, Any]:
-    """Connexion's validators with ours in place of the parameter and JSON body ones."""
+    """Connexion's validators with ours in place of the parameter, JSON and form ones."""
     body = dict(VALIDATOR_MAP["body"])
     body["*/*json"] = SafeJSONBodyValidator
+    body["application/x-www-form-urlencoded"] = LenientFormValidator
+    body["multipart/form-data"] = LenientMultiPartValidator
     return {"parameter": NamedParameterValidator, "body": type(VALIDATOR_MAP["body"])(body)}
