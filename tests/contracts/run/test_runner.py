@@ -166,3 +166,9 @@ def test_an_unreadable_spec_is_a_spec_load_error(tmp_path: Any) -> None:
         run_contracts(RunOptions(spec=broken, base_url="http://127.0.0.1:9"))
     with pytest.raises(SpecLoadError):
         run_contracts(RunOptions(spec=tmp_path / "missing.yaml", base_url="http://127.0.0.1:9"))
+
+
+def test_rate_limit_and_workers_are_accepted(notes_server: Start) -> None:
+    base_url, _ = notes_server()
+    result = run_contracts(_options(base_url, rate_limit="200/s", workers=2, phases=("examples", "fuzzing")))
+    assert result.exit_code == 0, render_summary(result)
