@@ -72,8 +72,8 @@ class Engine:
             if api.name in self._seeded:
                 return
             self._seeded.add(api.name)
-            if self.seed_items <= 0:
-                return
+            if self.seed_items <= 0 or not await self.store.claim_seed(api.name):
+                return  # another worker process sharing the store seeds it (or already did)
             for resource in _top_level_resources(api):
                 _, total = await self.store.list(api.name, resource, {}, 0, 0)
                 if total:

@@ -1,4 +1,4 @@
-"""State backends, chosen by URL: `memory`, `sqlite:///path/to/file.db`."""
+"""State backends, chosen by URL: `memory`, `sqlite:///path/to/file.db`, `redis://host:port/db`."""
 
 from __future__ import annotations
 
@@ -20,4 +20,8 @@ def open_store(url: str) -> Store:
         path = url.removeprefix("sqlite://")
         path = path[1:] if path.startswith("/") and not path.startswith("//") else path[1:]
         return SqliteStore(path or ":memory:")
-    raise SettingsError(f"unknown --state {url!r}: use memory or sqlite:///path/to/file.db")
+    if url.startswith(("redis://", "rediss://")):
+        from mock_server.store.redis import RedisStore
+
+        return RedisStore(url)
+    raise SettingsError(f"unknown --state {url!r}: use memory, sqlite:///path/to/file.db or redis://host:port/db")

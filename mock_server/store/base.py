@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["Record", "Store", "matches"]
+__all__ = ["Record", "Store", "matches", "scope_key", "scope_keys"]
 
 
 @dataclass(slots=True)
@@ -24,6 +26,18 @@ def matches(record: Record, scope: Mapping[str, str], where: Mapping[str, Any] |
     if any(record.scope.get(k) != v for k, v in scope.items()):
         return False
     return not where or all(record.data.get(k) == v for k, v in where.items())
+
+
+def scope_key(scope: Mapping[str, str]) -> str:
+    """The canonical index key of a scope (or of part of one): `[]` for no scope."""
+    return json.dumps(sorted(scope.items()), separators=(",", ":"))
+
+
+def scope_keys(scope: Mapping[str, str]) -> list[str]:
+    """The index keys a record with this scope is listed under: one per subset, so any scoped list is one lookup."""
+    items = sorted(scope.items())
+    return [json.dumps(list(subset), separators=(",", ":"))
+            for size in range(len(items) + 1) for subset in itertools.combinations(items, size)]
 
 
 class Store(Protocol):
@@ -44,7 +58,13 @@ class Store(Protocol):
         """A page of records in creation order, and the total that match."""
         ...
 
-    async def clear(self, api: str | None = None) -> None: ...
+    async def clear(self, api: str | None = None) -> None:
+        """Forget one API's records (or every API's), and its seeding claim."""
+        ...
+
+    async def claim_seed(self, api: str) -> bool:
+        """True for exactly one caller (of all processes sharing the store) until `clear(api)`: who seeds the API."""
+        ...
 
     async def export(self) -> dict[str, Any]: ...
 
