@@ -19,6 +19,7 @@ CURSOR = ("cursor", "after", "starting_after", "continuationtoken", "continuatio
 PAGING_NAMES = frozenset(PAGE + PAGE_SIZE + OFFSET + LIMIT + CURSOR)
 DEFAULT_LIMIT = 20
 UNPAGED_LIMIT = 1000
+MAX_OFFSET = 2**53  # far past any stored collection, and safe for islice and SQLite
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +51,14 @@ def read_page(op: Operation, query: Mapping[str, Any]) -> Page:
     page_name, page = param(PAGE)
     if not (size_name or limit_name or page_name):
         return Page(0, UNPAGED_LIMIT)
-    per_page = _int(size if size_name else limit, DEFAULT_LIMIT)
+    per_page = min(max(_int(size if size_name else limit, DEFAULT_LIMIT), 0), UNPAGED_LIMIT)
     if page_name:
-        number = max(_int(page, 1), 1)
-        return Page((number - 1) * per_page, per_page, page=number)
+        number = min(max(_int(page, 1), 1), MAX_OFFSET)
+        return Page(min((number - 1) * per_page, MAX_OFFSET), per_page, page=number)
     _, offset = param(OFFSET)
     cursor_name, cursor = param(CURSOR)
     start = _int(cursor, 0) if cursor_name and cursor is not None else _int(offset, 0)
-    return Page(max(start, 0), per_page, uses_cursor=cursor_name is not None)
+    return Page(min(max(start, 0), MAX_OFFSET), per_page, uses_cursor=cursor_name is not None)
 
 
 def page_fields(schema: Mapping[str, Any] | None, page: Page, returned: int, total: int) -> dict[str, Any]:

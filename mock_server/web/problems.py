@@ -49,7 +49,7 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
                                      headers=dict(headers or {}))
         status = _documented_status(op, status)
         response = to_starlette(error_response(api, op, status, message, engine.gen))
-        merged = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        merged = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
         merged.update(headers or {})
         return ConnexionResponse(status_code=status, body=response.body, content_type=response.media_type,
                                  headers=merged)

@@ -20,6 +20,8 @@ from mock_server.models import ApiModel, Operation
 from mock_server.prefer import Preferences, parse_prefer
 from mock_server.settings import Settings
 from mock_server.web.responses import to_starlette
+from mock_server.web.sse import event_stream
+from mock_server.web.websockets import upgrade_required
 
 __all__ = ["EngineResolver"]
 
@@ -47,11 +49,16 @@ class EngineResolver(Resolver):
             forced = self._forced(op, prefs)
             if forced is not None:
                 return to_starlette(forced)
+            if op.websocket is not None:  # a plain GET of a WebSocket operation
+                return to_starlette(upgrade_required(self.api, op, self.engine.gen))
             try:
                 response = await self.engine.handle(self.api, op, mock_request)
             except MockRequestError as exc:
                 response = error_response(self.api, op, exc.status, exc.message, self.engine.gen)
             else:
+                streamed = event_stream(self.engine, self.api, op, mock_request, response, prefs, self.settings)
+                if streamed is not None:
+                    return streamed
                 definition = op.response_for(response.status)
                 response.headers = {**response_headers(definition, self.engine.gen), **response.headers}
             return to_starlette(response)

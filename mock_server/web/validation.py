@@ -6,6 +6,7 @@ pyproject.toml (connexion >=3.3,<3.4) and tests/mock_server/test_validation.py g
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
@@ -72,12 +73,25 @@ class SafeJSONBodyValidator(JSONRequestBodyValidator):
         return _validator(self._schema)
 
     async def _parse(self, stream: Any, scope: Any) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw:
+            return None
         try:
-            return await super()._parse(stream, scope)
+            body = json.loads(raw.decode(self._encoding))
         except UnicodeDecodeError as exc:
             raise BadRequestProblem(detail=f"request body is not valid UTF-8: {exc.reason}") from exc
+        except json.JSONDecodeError as exc:
+            raise BadRequestProblem(detail=f"request body is not valid JSON: {exc}") from exc
         except RecursionError as exc:
             raise BadRequestProblem(detail="request body nests JSON too deeply") from exc
+        if body is None and not self._nullable:  # a literal `null` is not a missing body
+            raise BadRequestProblem(detail="request body must not be null")
+        return body
+
+    def _validate(self, body: Any) -> Any:
+        if body is None and not self._required:  # an optional body may be left out entirely
+            return None
+        return super()._validate(body)
 
 
 class _LenientForm:
