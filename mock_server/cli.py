@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_server.errors import MockServerError, SettingsError
-from mock_server.settings import DEFAULT_SPECS_DIR, Settings
+from mock_server.settings import DEFAULT_SPECS_DIR, Settings, settings_to_json
 
 __all__ = ["main", "settings_from_args"]
 
@@ -34,6 +34,18 @@ def _rate(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024**2, "MB": 1024**2, "G": 1024**3, "GB": 1024**3}
+
+
+def _size(text: str) -> int:
+    number = text.strip().upper().rstrip("IB") if text.strip().upper().endswith("IB") else text.strip().upper()
+    digits = number.rstrip("KMGB")
+    try:
+        return int(float(digits) * _UNITS[number[len(digits):]])
+    except (ValueError, KeyError) as exc:
+        raise argparse.ArgumentTypeError(f"--max-body takes a size like 5MB, 512KB or 1048576, not {text!r}") from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mock-server", description="Stateful OpenAPI mock server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="spec files or folders (default: the bundled specs/)")
     serve.add_argument("--seed", type=int, default=None, help="make generated data reproducible")
     serve.add_argument("--seed-items", type=int, default=3, help="generated items per top-level collection")
-    serve.add_argument("--state", default="memory", help="memory (default) or sqlite:///path/to/mock.db")
+    serve.add_argument("--state", default="memory",
+                       help="memory (default), sqlite:///path/to/mock.db or redis://host:port/db (shared by workers)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes (default 1); share state with --state sqlite:// or redis://")
+    serve.add_argument("--max-body", type=_size, default=Settings().max_body_bytes, metavar="SIZE",
+                       help="largest request body accepted, e.g. 5MB (default); larger ones get a 413")
     serve.add_argument("--no-cors", action="store_true", help="do not answer CORS preflights or add CORS headers")
     serve.add_argument("--auth-token", default=None, help="accept only this credential (default: any non-empty)")
     serve.add_argument("--admin-token", default=None, help="open /__mock/ to non-loopback clients with this token")
@@ -60,10 +77,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     """The `Settings` a parsed `serve` command line describes."""
     if args.seed_items < 0:
         raise SettingsError("--seed-items must be 0 or more")
+    if args.workers < 1:
+        raise SettingsError("--workers must be 1 or more")
     return Settings(
         specs=tuple(args.specs), seed=args.seed, state=args.state, seed_items=args.seed_items,
         cors=not args.no_cors, auth_token=args.auth_token, admin_token=args.admin_token,
         latency_ms=args.latency, error_rate=args.error_rate, validate_responses=args.validate_responses,
+        max_body_bytes=args.max_body,
     )
 
 
@@ -72,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from_args(args)
+        if args.workers > 1:
+            return _serve_workers(args, settings)
         from mock_server.web.app import create_app
 
         app = create_app(settings)
@@ -80,13 +102,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import uvicorn
 
+    _banner(args, app_apis(app))
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    except OSError as exc:
+        print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _banner(args: argparse.Namespace, apis: list[str]) -> None:
     origin = f"http://{args.host}:{args.port}"
-    apis = app_apis(app)
     for name in apis:
         print(f"{name:<18} {origin}/{name}   Swagger UI: {origin}/{name}/ui/")
     print(f"admin: {origin}/__mock/  (reset: POST {origin}/__mock/reset)", flush=True)
+
+
+def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `--workers N` processes; each builds the app from the Settings passed in the environment."""
+    import asyncio
+    import os
+
+    import uvicorn
+
+    from mock_server.loader import discover_specs
+    from mock_server.store import open_store
+    from mock_server.web.app import SETTINGS_ENV, WORKERS_ENV
+
+    if settings.state in ("memory", "memory://", ""):
+        print(f"mock-server: warning: --state memory with --workers {args.workers}: every worker process keeps its "
+              "own state, so a resource created through one worker is unknown to the others. Share state with "
+              "--state sqlite:///path/to/mock.db or --state redis://host:port/db.", file=sys.stderr, flush=True)
+    store = open_store(settings.state)  # a bad URL fails here, once; SQLite creates its tables before the workers
+    asyncio.run(store.close())
+    _banner(args, sorted(path.stem for path in discover_specs(settings.specs)))
+    os.environ[SETTINGS_ENV] = settings_to_json(settings)
+    os.environ[WORKERS_ENV] = str(args.workers)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run("mock_server.web.app:app_from_environment", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, log_level=args.log_level)
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-__all__ = ["DEFAULT_SPECS_DIR", "Settings"]
+__all__ = ["DEFAULT_SPECS_DIR", "Settings", "settings_from_json", "settings_to_json"]
 
 DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
 
@@ -28,3 +30,20 @@ class Settings:
     validate_responses: bool = False
     stream_delay_ms: int = 20
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def settings_to_json(settings: Settings) -> str:
+    """`Settings` as JSON, to hand to worker processes (see `web.app.app_from_environment`)."""
+    return json.dumps(asdict(settings), default=str)
+
+
+def settings_from_json(text: str) -> Settings:
+    """The `Settings` that `settings_to_json` wrote."""
+    raw: dict[str, Any] = json.loads(text)
+    known = {f.name for f in fields(Settings)}
+    values = {k: v for k, v in raw.items() if k in known}
+    if "specs" in values:
+        values["specs"] = tuple(Path(p) for p in values["specs"])
+    if "latency_ms" in values:
+        values["latency_ms"] = tuple(values["latency_ms"])
+    return Settings(**values)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from connexion import AsyncApp
@@ -10,19 +12,24 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.engine import Engine
+from mock_server.errors import SettingsError
 from mock_server.inference import build_api_model
 from mock_server.loader import discover_specs, load_spec
 from mock_server.models import ApiModel
-from mock_server.settings import Settings
+from mock_server.settings import Settings, settings_from_json
 from mock_server.store import open_store
 from mock_server.web.admin import admin_app
 from mock_server.web.journal import Journal, JournalMiddleware
+from mock_server.web.limits import BodyLimitMiddleware, api_error_renderer
 from mock_server.web.problems import install_error_handlers
 from mock_server.web.resolver import EngineResolver
 from mock_server.web.security import security_map
 from mock_server.web.validation import validator_map
 
-__all__ = ["MockServer", "create_app", "load_apis"]
+__all__ = ["SETTINGS_ENV", "WORKERS_ENV", "MockServer", "app_from_environment", "create_app", "load_apis"]
+
+SETTINGS_ENV = "MOCK_SERVER_SETTINGS"  # Settings as JSON, for worker processes (`settings_to_json`)
+WORKERS_ENV = "MOCK_SERVER_WORKERS"
 
 
 def load_apis(paths: tuple[Path, ...]) -> dict[str, ApiModel]:
@@ -74,6 +81,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     server = MockServer(settings, apis, engine, journal, connexion_app,
                         admin_app(apis, engine, journal, settings.admin_token))
     app: ASGIApp = JournalMiddleware(server, journal)
+    app = BodyLimitMiddleware(app, settings.max_body_bytes, api_error_renderer(apis, engine))
     if settings.cors:
         app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                              expose_headers=["*"], max_age=600)
@@ -85,3 +93,18 @@ def find_server(app: object) -> MockServer:
     while not isinstance(app, MockServer):
         app = app.app
     return app
+
+
+def app_from_environment() -> ASGIApp:
+    """The uvicorn factory of each worker process: `create_app` with the Settings the CLI put in the environment.
+
+    Workers sharing a store (SQLite, Redis) must not generate the same ids: with a seed, each derives its own.
+    """
+    text = os.environ.get(SETTINGS_ENV)
+    if not text:
+        raise SettingsError(f"{SETTINGS_ENV} is not set: start worker processes with `mock-server serve --workers N`")
+    settings = settings_from_json(text)
+    shared = not settings.state.startswith("memory") and settings.state != ""
+    if shared and settings.seed is not None and int(os.environ.get(WORKERS_ENV, "1")) > 1:
+        settings = replace(settings, seed=settings.seed * 1_000_003 + os.getpid())
+    return create_app(settings)
