@@ -13,7 +13,7 @@ from typing import Any
 
 from mock_server.errors import ConflictError, NotFoundError, ValidationError
 from mock_server.generation import FakeGenerator
-from mock_server.inference import JSON_TYPES, list_items_schema, success_schema, unwrap
+from mock_server.inference import JSON_TYPES, list_items_schema, success_schema
 from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Operation
 from mock_server.pagination import PAGING_NAMES, page_fields, read_page
@@ -326,5 +326,3 @@ def _json_media(op: Operation) -> str:
 def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
-
-_ = unwrap

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import random
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -296,5 +295,3 @@ _FORMATS: dict[str, Callable[[FakeGenerator], str]] = {
     "binary": lambda g: g.sentence(),
     "password": lambda g: str(g.faker.password()),
 }
-
-_ = re  # patterns are handed to rstr

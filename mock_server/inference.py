@@ -125,7 +125,7 @@ def _operation(spec: LoadedSpec, path: str, method: str, raw: Mapping[str, Any],
         responses=responses,
         success_status=codes[0] if codes else 200,
         behaviour=_behaviour(raw.get("x-mock"), path),
-        secured=bool(security) and any(bool(req) or req == {} for req in security) and security != [{}],
+        secured=bool(security) and {} not in security,  # an empty requirement makes auth optional
         websocket=inline_schema(websocket.get("messages"), lookup) if isinstance(websocket, Mapping) else None,
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -123,5 +122,3 @@ def _first_line(text: str) -> str:
     line = text.strip().split("\n", 1)[0].strip()
     return line or "invalid request"
 
-
-_ = Any
