@@ -1,4 +1,4 @@
-"""Reference server for the runner's own fixture spec `tests/fixtures/specs/notes.yaml` (bearer auth, mounted at
+"""Reference server for the runner's own fixture spec `notes.yaml` next to this module (bearer auth, mounted at
 `/notes-api`): a correct in-memory implementation, plus faults from the catalogue and a request log."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.reference_servers.faults import FaultSwitch
 
 __all__ = ["PREFIX", "SPEC", "SUPPORTED_FAULTS", "TOKEN", "create_app"]
 
-SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "notes.yaml"
+SPEC = Path(__file__).resolve().with_name("notes.yaml")
 PREFIX = "/notes-api"
 TOKEN = "notes-secret-token-4c1f"
 SUPPORTED_FAULTS = ("wrong_type", "field_changed", "create_not_persisted", "auth_not_enforced", "missing_header")

@@ -1,4 +1,4 @@
-"""`contracts.runner.run_contracts` against the notes reference server (tests/fixtures/specs/notes.yaml)."""
+"""`contracts.runner.run_contracts` against the notes reference server (tests/reference_servers/notes.yaml)."""
 
 from __future__ import annotations
 
