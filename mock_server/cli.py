@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency", type=_latency, default=(0, 0), metavar="MIN-MAX", help="added delay in ms")
     serve.add_argument("--error-rate", type=_rate, default=0.0, metavar="R",
                        help="fraction of requests answered with a documented 5xx/429")
+    serve.add_argument("--stream-delay", type=int, default=20, metavar="MS",
+                       help="pause between streamed events (SSE and WebSocket), in ms (default 20)")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against the spec")
     serve.add_argument("--log-level", default="warning")
     return parser
@@ -83,6 +85,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         specs=tuple(args.specs), seed=args.seed, state=args.state, seed_items=args.seed_items,
         cors=not args.no_cors, auth_token=args.auth_token, admin_token=args.admin_token,
         latency_ms=args.latency, error_rate=args.error_rate, validate_responses=args.validate_responses,
+        stream_delay_ms=max(0, args.stream_delay),
         max_body_bytes=args.max_body,
     )
 

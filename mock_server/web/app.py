@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.engine import Engine
 from mock_server.errors import SettingsError
+from mock_server.events import PublishingStore, open_bus
 from mock_server.inference import build_api_model
 from mock_server.loader import discover_specs, load_spec
 from mock_server.models import ApiModel
@@ -25,6 +26,7 @@ from mock_server.web.problems import install_error_handlers
 from mock_server.web.resolver import EngineResolver
 from mock_server.web.security import security_map
 from mock_server.web.validation import validator_map
+from mock_server.web.websockets import WebSocketRoutes
 
 __all__ = ["SETTINGS_ENV", "WORKERS_ENV", "MockServer", "app_from_environment", "create_app", "load_apis"]
 
@@ -48,12 +50,15 @@ class MockServer:
                  api_app: ASGIApp, admin: ASGIApp) -> None:
         self.settings, self.apis, self.engine, self.journal = settings, apis, engine, journal
         self._api_app, self._admin = api_app, admin
+        self.websockets: ASGIApp | None = None  # operations with `x-websocket` (web/websockets.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Connexion records the matched operation in scope["extensions"]; it must exist before Connexion's
         # middleware copies the scope, or its error handlers never learn which operation failed.
         scope.setdefault("extensions", {})
-        if scope["type"] == "http" and (scope["path"] == "/" or scope["path"].startswith("/__mock/")):
+        if scope["type"] == "websocket" and self.websockets is not None:
+            await self.websockets(scope, receive, send)
+        elif scope["type"] == "http" and (scope["path"] == "/" or scope["path"].startswith("/__mock/")):
             await self._admin(scope, receive, send)
         else:
             await self._api_app(scope, receive, send)
@@ -63,7 +68,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     """The whole mock server as one ASGI app, ready for uvicorn."""
     settings = settings or Settings()
     apis = load_apis(settings.specs)
-    engine = Engine(apis, open_store(settings.state), settings.seed, settings.seed_items)
+    bus = open_bus(settings.state)  # state changes, for WebSocket watchers (mock_server/events.py)
+    engine = Engine(apis, PublishingStore(open_store(settings.state), bus), settings.seed, settings.seed_items)
     connexion_app = AsyncApp(__name__)
     for name, api in apis.items():
         connexion_app.add_api(
@@ -80,6 +86,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     journal = Journal(settings.journal_size)
     server = MockServer(settings, apis, engine, journal, connexion_app,
                         admin_app(apis, engine, journal, settings.admin_token))
+    server.websockets = WebSocketRoutes(apis, engine, bus, settings, journal)
     app: ASGIApp = JournalMiddleware(server, journal)
     app = BodyLimitMiddleware(app, settings.max_body_bytes, api_error_renderer(apis, engine))
     if settings.cors:

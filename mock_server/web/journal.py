@@ -35,6 +35,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        scope.setdefault("extensions", {})  # a streamed response notes its event count here (web/sse.py)
         status = {"code": 500}
 
         async def capture(message: Message) -> None:
@@ -54,4 +55,5 @@ class JournalMiddleware:
                 "api": path.strip("/").split("/")[0],
                 "status": status["code"],
                 "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                **({"stream": stream} if (stream := scope["extensions"].get("mock.stream")) else {}),
             })

@@ -1,0 +1,233 @@
+"""Server-Sent Event streams described by a response's `x-sse`: when to stream, and which events to send.
+
+No web framework here. `sse_plan` reads an operation's `text/event-stream` media type; `build_events` turns the
+JSON answer the engine produced into the events that carry it (pieces of its text, then the whole answer), so a
+streamed reply and a plain one say the same thing. See docs/spec-conventions.md, "Streaming".
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.generation import FakeGenerator
+from mock_server.models import ApiModel, Operation
+from mock_server.pointers import get_pointer, set_pointer
+from mock_server.schemas import inline_schema, is_valid
+
+__all__ = ["EVENT_STREAM", "AskRule", "SseEvent", "SsePlan", "TextRule", "build_events", "error_event",
+           "prefers_event_stream", "split_text", "sse_plan", "wants_stream"]
+
+EVENT_STREAM = "text/event-stream"
+GENERATED_EVENTS = 3
+Schema = Mapping[str, Any]
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class SseEvent:
+    """One event: its name (None for plain `data:` events), its data (JSON, or raw text), the reply text it adds."""
+
+    name: str | None
+    data: Any
+    raw: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TextRule:
+    """`x-sse.text`: the answer's text (`from`, a pointer into the JSON answer) sent in pieces at `to`."""
+
+    source: str
+    target: str
+    event: str | None = None
+    link: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AskRule:
+    """`x-sse.ask`: a named event sent after the text when a request field contains a marker."""
+
+    event: str
+    field: str
+    contains: str
+    link: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SsePlan:
+    """Everything `x-sse` says about one operation's event stream."""
+
+    data: Schema | None
+    events: Mapping[str, Schema]
+    terminator: str | None = None
+    text: TextRule | None = None
+    template: Mapping[str, Any] = field(default_factory=dict)
+    first: Mapping[str, Any] = field(default_factory=dict)
+    final: Mapping[str, Any] | None = None
+    done: str | None = None
+    error: str | None = None
+    ask: AskRule | None = None
+
+    def schema_for(self, name: str | None) -> Schema | None:
+        """The schema of an event's data: a named event's own, else the plain `data` schema."""
+        return self.events.get(name) if name else self.data
+
+
+_PLANS: dict[tuple[int, str], SsePlan | None] = {}
+
+
+def sse_plan(api: ApiModel, op: Operation) -> SsePlan | None:
+    """The stream plan of the operation's success response, or None when it documents no event stream."""
+    key = (id(api), op.operation_id)
+    if key not in _PLANS:
+        _PLANS[key] = _read_plan(api, op)
+    return _PLANS[key]
+
+
+def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
+    spec = api.spec
+    raw_op = spec.resolve(spec.resolve((spec.document.get("paths") or {}).get(op.path) or {}).get(op.method) or {})
+    response = spec.resolve((raw_op.get("responses") or {}).get(str(op.success_status)) or {})
+    media = (response.get("content") or {}).get(EVENT_STREAM)
+    if not isinstance(media, Mapping):
+        return None
+    x: Mapping[str, Any] = media.get("x-sse") or {}
+
+    def schema(node: Any) -> Schema | None:
+        return inline_schema(node, spec.lookup) if isinstance(node, Mapping) else None
+
+    text, ask = x.get("text"), x.get("ask")
+    return SsePlan(
+        data=schema(x.get("data")),
+        events={name: schema(s) or {} for name, s in (x.get("events") or {}).items()},
+        terminator=x.get("terminator"),
+        text=TextRule(text["from"], text["to"], text.get("event"), text.get("link") or {})
+        if isinstance(text, Mapping) else None,
+        template=x.get("template") or {},
+        first=x.get("first") or {},
+        final=x.get("final"),
+        done=x.get("done"),
+        error=x.get("error"),
+        ask=AskRule(ask["event"], ask["when"]["field"], ask["when"]["contains"], ask.get("link") or {})
+        if isinstance(ask, Mapping) else None,
+    )
+
+
+def prefers_event_stream(accept: str | None) -> bool:
+    """Whether an Accept header names `text/event-stream` and ranks it no lower than JSON."""
+    quality: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media.lower()] = q
+    stream = quality.get(EVENT_STREAM, 0.0)
+    return stream > 0 and stream >= quality.get("application/json", 0.0)
+
+
+def wants_stream(op: Operation, plan: SsePlan | None, body: Any, accept: str | None) -> bool:
+    """Stream when the operation documents a stream and the request's switch field is true or Accept prefers it."""
+    if plan is None:
+        return False
+    switch = op.behaviour.stream_when
+    if switch and isinstance(body, Mapping) and body.get(switch) is True:
+        return True
+    return prefers_event_stream(accept)
+
+
+def split_text(text: str) -> list[str]:
+    """Word-sized pieces that join back to exactly `text`."""
+    return _WORDS.findall(text) or [text]
+
+
+def build_events(plan: SsePlan, answer: Any, request_body: Any, gen: FakeGenerator) -> list[SseEvent]:
+    """Every event of the stream that delivers `answer` (the JSON body the plain response would have)."""
+    events: list[SseEvent] = []
+    if plan.text is not None:
+        events += _text_events(plan, plan.text, answer, gen)
+    else:
+        events += _generated_events(plan, gen)
+    if plan.ask is not None and _asks(plan.ask, request_body):
+        payload = _base(plan.schema_for(plan.ask.event), {}, answer, gen)
+        _link(payload, plan.ask.link, answer)
+        events.append(SseEvent(plan.ask.event, payload))
+    if plan.done and answer is not None:
+        events.append(SseEvent(plan.done, answer))
+    if plan.terminator is not None:
+        events.append(SseEvent(None, plan.terminator, raw=True))
+    return events
+
+
+def error_event(plan: SsePlan, body: Any) -> SseEvent:
+    """The event that ends a stream with the API's error body: the named `error` event, else plain data."""
+    return SseEvent(plan.error, body)
+
+
+def _text_events(plan: SsePlan, rule: TextRule, answer: Any, gen: FakeGenerator) -> list[SseEvent]:
+    text = get_pointer(answer, rule.source)
+    pieces = split_text(text if isinstance(text, str) else "")
+    base = _base(plan.schema_for(rule.event), plan.template, answer, gen)
+    _link(base, rule.link, answer)
+    events = []
+    for index, piece in enumerate(pieces):
+        data = copy.deepcopy(base)
+        if index == 0:
+            for pointer, value in plan.first.items():
+                set_pointer(data, pointer, copy.deepcopy(value))
+        set_pointer(data, rule.target, piece)
+        events.append(SseEvent(rule.event, data, text=piece))
+    if plan.final is not None:
+        data = copy.deepcopy(base)
+        for pointer, value in plan.final.items():
+            set_pointer(data, pointer, copy.deepcopy(value))
+        events.append(SseEvent(rule.event, data))
+    return events
+
+
+def _generated_events(plan: SsePlan, gen: FakeGenerator) -> list[SseEvent]:
+    events = []
+    if plan.data is not None:
+        events += [SseEvent(None, _base(plan.data, plan.template, None, gen)) for _ in range(GENERATED_EVENTS)]
+    for name, schema in plan.events.items():
+        if name not in (plan.error, plan.done) and (plan.ask is None or name != plan.ask.event):
+            events.append(SseEvent(name, gen.value(schema, name)))
+    return events
+
+
+def _base(schema: Schema | None, template: Mapping[str, Any], answer: Any, gen: FakeGenerator) -> Any:
+    """A generated event payload with the template on top and the answer's matching top-level fields copied."""
+    value = gen.value(schema) if schema else {}
+    if not isinstance(value, dict):
+        return value
+    props: Mapping[str, Any] = (schema or {}).get("properties") or {}
+    if isinstance(answer, Mapping):
+        for key, sub in props.items():
+            if key in answer and not isinstance(answer[key], (dict, list)) and is_valid(answer[key], sub):
+                value[key] = answer[key]
+    value.update(copy.deepcopy(dict(template)))
+    return value
+
+
+def _link(payload: Any, link: Mapping[str, str], answer: Any) -> None:
+    if isinstance(payload, dict):
+        for target, source in link.items():
+            found = get_pointer(answer, source)
+            if found is not None:
+                set_pointer(payload, target, found)
+
+
+def _asks(rule: AskRule, request_body: Any) -> bool:
+    value = get_pointer(request_body, rule.field)
+    if isinstance(value, list):
+        value = " ".join(str(get_pointer(v, "/text", v)) for v in value)
+    return isinstance(value, str) and rule.contains in value

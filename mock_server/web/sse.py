@@ -1,0 +1,146 @@
+"""Answer with a paced Server-Sent Event stream instead of JSON, when the operation and the request ask for it.
+
+The engine has already produced (and stored) the JSON answer; the stream carries the same answer. A client that
+goes away mid-stream stops the stream at once; if the answer was stored (a created reply), the stored text is cut
+to what was sent, so the state holds exactly what the client saw. The same happens with `Prefer: stream-error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+from mock_server.engine import Engine
+from mock_server.error_bodies import error_response
+from mock_server.messages import MockRequest, MockResponse
+from mock_server.models import Action, ApiModel, Operation
+from mock_server.pointers import get_pointer, set_pointer
+from mock_server.prefer import Preferences
+from mock_server.settings import Settings
+from mock_server.streaming import EVENT_STREAM, SseEvent, SsePlan, build_events, error_event, sse_plan, wants_stream
+
+__all__ = ["EventStreamResponse", "STREAM_STATS_KEY", "encode_event", "event_stream"]
+
+STREAM_STATS_KEY = "mock.stream"
+
+
+def encode_event(event: SseEvent) -> bytes:
+    """The wire form of one event: optional `event:` line, one `data:` line, blank line."""
+    data = event.data if event.raw else json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
+    head = f"event: {event.name}\n" if event.name else ""
+    return f"{head}data: {data}\n\n".encode()
+
+
+def event_stream(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, answer: MockResponse,
+                 prefs: Preferences, settings: Settings) -> EventStreamResponse | None:
+    """The streamed form of `answer` if this request asks for a stream, else None (answer as JSON)."""
+    plan = sse_plan(api, op)
+    if plan is None or not wants_stream(op, plan, request.body, request.headers.get("accept")):
+        return None
+    events = build_events(plan, answer.body, request.body, engine.gen)
+    delay = prefs.stream_delay_ms if prefs.stream_delay_ms is not None else settings.stream_delay_ms
+    failure = None
+    if prefs.stream_error_after is not None:
+        body = error_response(api, op, 500, f"stream failed after {prefs.stream_error_after} events (mock)",
+                              engine.gen).body
+        failure = (prefs.stream_error_after, error_event(plan, body))
+
+    async def finish(sent_text: str, complete: bool) -> None:
+        if not complete:
+            await _keep_sent_text(engine, api, op, plan, answer, sent_text)
+
+    return EventStreamResponse(events, delay / 1000, failure, finish)
+
+
+class EventStreamResponse(Response):
+    """An ASGI response that sends events one by one, `delay` seconds apart, and stops when the client leaves."""
+
+    def __init__(self, events: list[SseEvent], delay: float, failure: tuple[int, SseEvent] | None,
+                 finish: Any) -> None:
+        super().__init__(status_code=200, media_type=EVENT_STREAM)
+        self.events, self.delay, self.failure, self.finish = events, delay, failure, finish
+        self.sent = 0
+        self.sent_text: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        stats: dict[str, Any] = {"events": 0, "duration_ms": 0.0, "outcome": "complete"}
+        extensions = scope.get("extensions")
+        if isinstance(extensions, dict):
+            extensions[STREAM_STATS_KEY] = stats
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no")]})
+        sender = asyncio.create_task(self._send_events(send))
+        watcher = asyncio.create_task(_disconnected(receive))
+        try:
+            done, _ = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, watcher):
+                task.cancel()
+            await asyncio.gather(sender, watcher, return_exceptions=True)
+        complete = sender in done and not sender.cancelled() and sender.exception() is None and sender.result()
+        if sender in done and sender.exception() is None and not sender.cancelled():
+            stats["outcome"] = "complete" if complete else "error"
+        else:
+            stats["outcome"] = "disconnected"
+        stats["events"] = self.sent
+        stats["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        await self.finish("".join(self.sent_text), bool(complete))
+
+    async def _send_events(self, send: Send) -> bool:
+        """Send every event (or up to the forced failure); True when the stream ended normally."""
+        for index, event in enumerate(self.events):
+            if self.failure is not None and index == self.failure[0]:
+                await self._send(send, self.failure[1])
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return False
+            if index and self.delay:
+                await asyncio.sleep(self.delay)
+            await self._send(send, event)
+            self.sent_text.append(event.text)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return True
+
+    async def _send(self, send: Send, event: SseEvent) -> None:
+        await send({"type": "http.response.body", "body": encode_event(event), "more_body": True})
+        self.sent += 1
+
+
+async def _disconnected(receive: Receive) -> None:
+    while True:
+        message: Message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _keep_sent_text(engine: Engine, api: ApiModel, op: Operation, plan: SsePlan, answer: MockResponse,
+                          sent_text: str) -> None:
+    """Cut the stored answer's text to what the client received (only answers the operation stored)."""
+    b = op.behaviour
+    if plan.text is None or not isinstance(answer.body, Mapping):
+        return
+    resource = None
+    if b.action is Action.CREATE:
+        resource = b.resource
+    elif b.action is Action.ACTION and b.respond.startswith("created"):
+        created = [e["create"] for e in b.effects if "create" in e]
+        resource = (created[0] if b.respond == "created:first" else created[-1]) if created else None
+    if resource is None:
+        return
+    prefix = f"/{b.body}" if b.body else ""
+    record_id = get_pointer(answer.body, f"{prefix}/{b.id_field if b.action is Action.CREATE else 'id'}")
+    source = plan.text.source
+    if prefix and not source.startswith(prefix + "/"):
+        return
+    record = await engine.store.get(api.name, resource, str(record_id)) if record_id is not None else None
+    if record is None:
+        return
+    set_pointer(record.data, source[len(prefix):], sent_text)
+    await engine.store.put(api.name, resource, record)
