@@ -47,8 +47,8 @@ def event_stream(engine: Engine, api: ApiModel, op: Operation, request: MockRequ
     delay = prefs.stream_delay_ms if prefs.stream_delay_ms is not None else settings.stream_delay_ms
     failure = None
     if prefs.stream_error_after is not None:
-        body = error_response(api, op, 500, f"stream failed after {prefs.stream_error_after} events (mock)",
-                              engine.gen).body
+        body = error_response(api, op, _failure_status(api), f"stream failed after {prefs.stream_error_after} "
+                              "events (mock)", engine.gen).body
         failure = (prefs.stream_error_after, error_event(plan, body))
 
     async def finish(sent_text: str, complete: bool) -> None:
@@ -111,6 +111,12 @@ class EventStreamResponse(Response):
     async def _send(self, send: Send, event: SseEvent) -> None:
         await send({"type": "http.response.body", "body": encode_event(event), "more_body": True})
         self.sent += 1
+
+
+def _failure_status(api: ApiModel) -> int:
+    """A server-side failure status the API documents (so the error event has its error body), else 500."""
+    documented = {code for other in api.operations for code in other.responses}
+    return next((int(code) for code in ("500", "503", "502", "429", "400") if code in documented), 500)
 
 
 async def _disconnected(receive: Receive) -> None:
