@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from contracts.cli import build_parser
 from contracts.commands.run import resolve_spec
+from tests.reference_servers import pulumi_ai
 from tests.reference_servers.catalogue import SCENARIOS
+from tests.reference_servers.serving import serve
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
+SPECS = DOCS.parent / "specs"
 
 
 def _parse_run(command: str) -> Any:
@@ -52,3 +60,25 @@ def test_the_detection_table_lists_every_scenario() -> None:
     rows = [line.split("|") for line in text.splitlines() if line.startswith("| ") and ": " in line.split("|")[2]]
     listed = [(cells[1].strip().removesuffix(" (spec fixed)"), cells[2].split(":")[0].strip()) for cells in rows]
     assert listed == [(scenario.server, scenario.fault) for scenario in SCENARIOS]
+
+
+def _recipe_files() -> dict[str, str]:
+    text = (DOCS / "contract-testing.md").read_text().split("### A `conftest.py` recipe", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(# (\S+)\n.*?)```", text, re.S)
+    return {Path(name).name: code for code, name in blocks}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fault", "outcome"), [(None, "passed"), ("wrong_type", "failed")])
+def test_the_conftest_recipe_runs_as_documented(tmp_path: Path, fault: str | None, outcome: str) -> None:
+    files = _recipe_files()
+    assert set(files) == {"conftest.py", "test_api.py"}
+    for name, code in files.items():
+        (tmp_path / name).write_text(code)
+    (tmp_path / "specs").mkdir()
+    shutil.copy(SPECS / "pulumi-ai.yaml", tmp_path / "specs")
+    with serve(pulumi_ai.create_app(fault)) as root:
+        env = {**os.environ, "CONTRACT_BASE_URL": root, "PULUMI_TOKEN": pulumi_ai.TOKEN}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", str(tmp_path)]
+        run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert outcome in run.stdout.splitlines()[-1], run.stdout[-3000:] + run.stderr[-2000:]
