@@ -16,26 +16,10 @@ SPECS = Path(__file__).resolve().parents[3] / "specs"
 TOKEN = "mock-contract-token"
 # The mock compares the secret after an optional scheme word, so `token <secret>` and `<secret>` both pass.
 TOKENS = {"pulumi-ai": f"token {TOKEN}"}
-KNOWN_GAPS = {
-    "coder-chats": "mock accepts non-uuid `workspace_id`/`model_config_id` and int64-overflowing `before_id`, "
-    "creates a file from an empty body, and answers PATCH /chats/models with 400 instead of 405",
-}
+NAMES = sorted(path.stem for path in SPECS.glob("*.yaml"))
 
 
-def _params() -> list[object]:
-    names = sorted(path.stem for path in SPECS.glob("*.yaml"))
-    return [
-        pytest.param(
-            name,
-            marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_GAPS[name])]
-            if name in KNOWN_GAPS
-            else [],
-        )
-        for name in names
-    ]
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", NAMES)
 def test_the_mock_server_keeps_the_contract(name: str) -> None:
     from mock_server import Settings, create_app  # here, so a mock being rewritten fails this test, not collection
 
