@@ -28,6 +28,7 @@ class Settings:
     journal_size: int = 200
     max_body_bytes: int = 5 * 1024 * 1024
     validate_responses: bool = False
+    fast_path: bool = True  # serve plain requests without Connexion's per-request layers (web/fastpath.py)
     stream_delay_ms: int = 20
     extra: dict[str, str] = field(default_factory=dict)
 

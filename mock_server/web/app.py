@@ -20,6 +20,7 @@ from mock_server.models import ApiModel
 from mock_server.settings import Settings, settings_from_json
 from mock_server.store import open_store
 from mock_server.web.admin import admin_app
+from mock_server.web.fastpath import FastPath
 from mock_server.web.journal import Journal, JournalMiddleware
 from mock_server.web.limits import BodyLimitMiddleware, api_error_renderer
 from mock_server.web.problems import install_error_handlers
@@ -71,12 +72,13 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     bus = open_bus(settings.state)  # state changes, for WebSocket watchers (mock_server/events.py)
     engine = Engine(apis, PublishingStore(open_store(settings.state), bus), settings.seed, settings.seed_items)
     connexion_app = AsyncApp(__name__)
+    resolvers = {name: EngineResolver(engine, api, settings) for name, api in apis.items()}
     for name, api in apis.items():
         connexion_app.add_api(
             dict(api.spec.document),
             base_path=f"/{name}",
             name=name,
-            resolver=EngineResolver(engine, api, settings),
+            resolver=resolvers[name],
             security_map=security_map(settings.auth_token),
             validator_map=validator_map(),
             strict_validation=True,
@@ -84,8 +86,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         )
     install_error_handlers(connexion_app, apis, engine)
     journal = Journal(settings.journal_size)
-    server = MockServer(settings, apis, engine, journal, connexion_app,
-                        admin_app(apis, engine, journal, settings.admin_token))
+    fast = FastPath(connexion_app, apis, resolvers, settings.auth_token,
+                    enabled=settings.fast_path and not settings.validate_responses)
+    server = MockServer(settings, apis, engine, journal, fast, admin_app(apis, engine, journal, settings.admin_token))
     server.websockets = WebSocketRoutes(apis, engine, bus, settings, journal)
     app: ASGIApp = JournalMiddleware(server, journal)
     app = BodyLimitMiddleware(app, settings.max_body_bytes, api_error_renderer(apis, engine))

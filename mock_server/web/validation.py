@@ -22,7 +22,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 from openapi_schema_validator import OAS30Validator
 
-__all__ = ["validator_map"]
+__all__ = ["FORMATS", "schema_validator", "validator_map"]
 
 _FORMATS = FormatChecker()
 _INT_RANGES = {"int32": 2**31, "int64": 2**63}
@@ -45,6 +45,14 @@ def _validator(schema: dict[str, Any]) -> OAS30Validator:
         cached = (schema, OAS30Validator(schema, format_checker=_FORMATS))
         _CACHE[id(schema)] = cached
     return cached[1]
+
+
+FORMATS = _FORMATS  # the format checker every validator here uses (int32/int64 ranges included)
+
+
+def schema_validator(schema: dict[str, Any]) -> OAS30Validator:
+    """The cached validator for one (resolved) schema, as parameter and body validation use it."""
+    return _validator(schema)
 
 
 class NamedParameterValidator(ParameterValidator):
