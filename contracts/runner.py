@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import schemathesis
@@ -29,6 +31,7 @@ from schemathesis.reporting.recorders import scenario_records
 
 from contracts.checks import register_checks
 from contracts.errors import RunError, ServerUnreachableError, SpecLoadError, UsageError
+from contracts.streams import StreamLimits, StreamOutcome, check_streams
 
 __all__ = [
     "PHASES",
@@ -67,6 +70,7 @@ class RunOptions:
     phases: tuple[str, ...] = PHASES
     rate_limit: str | None = None
     request_timeout: float = 10.0
+    streams: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,16 @@ def run_contracts(options: RunOptions) -> RunResult:
     collector = _Collector(labels, redact, config)
     for event in from_schema(schema).execute():
         collector.handle(event)
-    return collector.result(str(options.spec), options.base_url, config.seed, tuple(skipped))
+    result = collector.result(str(options.spec), options.base_url, config.seed, tuple(skipped))
+    if not options.streams:
+        return result
+    selected = re.compile(options.operations) if options.operations is not None else None
+    started = time.perf_counter()
+    outcomes = check_streams(raw, options.base_url, headers, StreamLimits(request_timeout=options.request_timeout),
+                             options.read_only,
+                             (lambda op_id, path: bool(selected.search(op_id) or selected.search(path)))
+                             if selected is not None else None)
+    return _with_streams(result, outcomes, redact, result.elapsed + time.perf_counter() - started)
 
 
 def credential_headers(raw: Mapping[str, Any], token: str) -> dict[str, str]:
@@ -388,6 +401,45 @@ class _Collector:
             elapsed=self._elapsed,
             junit_xml=self._redact(self._junit_buffer.getvalue()),
         )
+
+
+def _with_streams(result: RunResult, outcomes: list[StreamOutcome], redact: _Redactor,
+                  found_after: float) -> RunResult:
+    """The run with the stream checks' outcomes (contracts/streams.py) in its operations, skips and JUnit."""
+    operations = {outcome.label: outcome for outcome in result.operations}
+    skipped = list(result.skipped)
+    for stream in outcomes:
+        if stream.skipped:
+            skipped.append(f"{stream.label} (stream: {stream.skipped})")
+            continue
+        skipped = [s for s in skipped if s != f"{stream.label} (WebSocket)"]
+        found = tuple(Violation(operation=stream.label, check=f.check, title=redact(f.title), message=redact(f.message),
+                                reproduction=redact(f.reproduction), status=None, body="",
+                                found_after=round(found_after, 3)) for f in stream.findings)
+        before = operations.get(stream.label, OperationOutcome(stream.label, 0))
+        operations[stream.label] = OperationOutcome(before.label, before.cases + 1, before.violations + found)
+    return RunResult(spec=result.spec, base_url=result.base_url, seed=result.seed,
+                     operations=tuple(operations.values()), errors=result.errors, skipped=tuple(skipped),
+                     elapsed=result.elapsed, junit_xml=_junit_with_streams(result.junit_xml, outcomes, redact))
+
+
+def _junit_with_streams(document: str, outcomes: list[StreamOutcome], redact: _Redactor) -> str:
+    """Add a `streams` test suite: one test case per stream, one failure per violated stream check."""
+    ET = ElementTree
+    try:
+        root = ET.fromstring(document) if document.strip() else ET.Element("testsuites")
+    except ET.ParseError:
+        return document
+    suite = ET.SubElement(root, "testsuite", name="streams", tests=str(len(outcomes)),
+                          failures=str(sum(1 for o in outcomes if o.findings)), errors="0")
+    for outcome in outcomes:
+        case = ET.SubElement(suite, "testcase", name=f"{outcome.label} (stream)", classname="streams")
+        if outcome.skipped:
+            ET.SubElement(case, "skipped", message=outcome.skipped)
+        for finding in outcome.findings:
+            failure = ET.SubElement(case, "failure", type=finding.check, message=redact(finding.title))
+            failure.text = redact(f"{finding.message}\n\n{finding.reproduction}")
+    return ET.tostring(root, encoding="unicode")
 
 
 def _fields(violation: Violation) -> dict[str, Any]:

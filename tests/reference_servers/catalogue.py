@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from contracts.runner import RunOptions, RunResult, run_contracts
-from tests.reference_servers import coder_chats, notes, project_ai_chat, pulumi_ai
+from tests.reference_servers import coder_chats, notes, project_ai_chat, pulumi_ai, streams
 from tests.reference_servers.serving import serve
 
 __all__ = [
@@ -73,6 +73,8 @@ SERVERS: dict[str, Server] = {
             operations=coder_chats.CORE_OPERATIONS,
         ),
         Server("notes", notes.create_app, notes.SPEC, {"Authorization": f"Bearer {notes.TOKEN}"}, prefix=notes.PREFIX),
+        Server("streams", streams.create_app, streams.SPEC, {"Authorization": f"Bearer {streams.TOKEN}"},
+               prefix=streams.PREFIX),
     )
 }
 
@@ -147,6 +149,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario("coder-chats", "accepts_invalid", "negative_data_rejection"),
     _scenario("coder-chats", "rejects_valid", "positive_data_acceptance"),
     _scenario("notes", "missing_header", "response_headers_conformance", app_options={"rate_limit": 3}),
+    _scenario("streams", "chunk_missing_field", "stream_event_schema"),
+    _scenario("streams", "no_terminator", "stream_terminator"),
+    _scenario("streams", "malformed_frame", "stream_malformed_frame"),
+    _scenario("streams", "undocumented_kind", "stream_event_kind"),
+    _scenario("streams", "endless_stream", "stream_unbounded"),
 )
 
 

@@ -29,6 +29,11 @@ FAULTS: dict[str, Fault] = {
         Fault("wrong_content_type", "error bodies sent as text/plain instead of the documented JSON"),
         Fault("missing_header", "the documented Retry-After header is absent from 429 responses"),
         Fault("field_changed", "a field sent on create reads back different"),
+        Fault("chunk_missing_field", "a streamed chunk lacks a required field (`choices`)"),
+        Fault("no_terminator", "an event stream ends without its `[DONE]` terminator"),
+        Fault("malformed_frame", "a streamed event whose data is not JSON"),
+        Fault("undocumented_kind", "a WebSocket frame of a `type` the spec does not document"),
+        Fault("endless_stream", "an event stream that goes on past the reader's bound"),
     )
 }
 
