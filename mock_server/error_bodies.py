@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from mock_server.generation import FakeGenerator
-from mock_server.inference import JSON_TYPES
 from mock_server.messages import MockResponse
 from mock_server.models import ApiModel, Operation, ResponseDef
 from mock_server.shaping import conform
@@ -40,7 +39,7 @@ def error_response(api: ApiModel, op: Operation | None, status: int, message: st
                    details: str | None = None) -> MockResponse:
     """The response for an error status, with a body in the API's documented error shape."""
     definition = _definition(api, op, status)
-    schema = _json_schema(definition)
+    schema = definition.json_schema if definition is not None else None
     headers = response_headers(definition, gen)
     if definition is not None and not definition.content:
         return MockResponse(status, None, None, headers)
@@ -77,17 +76,8 @@ def _definition(api: ApiModel, op: Operation | None, status: int) -> ResponseDef
     if 400 <= status < 500:  # a client error no operation documents (405, 413, 415): the API's usual error body
         for fallback in ("400", "422", "404"):
             for other in api.operations:
-                if (found := other.responses.get(fallback)) is not None and _json_schema(found) is not None:
+                if (found := other.responses.get(fallback)) is not None and found.json_schema is not None:
                     return found
-    return None
-
-
-def _json_schema(definition: ResponseDef | None) -> Mapping[str, Any] | None:
-    if definition is None:
-        return None
-    for media_type, schema in definition.content.items():
-        if media_type in JSON_TYPES or media_type.endswith("+json"):
-            return schema
     return None
 
 

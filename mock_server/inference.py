@@ -15,14 +15,13 @@ from typing import Any
 
 from mock_server.errors import SpecError
 from mock_server.loader import LoadedSpec
-from mock_server.models import Action, ApiModel, Behaviour, Operation, Parameter, ResponseDef
+from mock_server.models import Action, ApiModel, Behaviour, Operation, Parameter, ResponseDef, is_json
 from mock_server.schemas import inline_schema
 
-__all__ = ["build_api_model", "list_items_schema", "unwrap"]
+__all__ = ["build_api_model", "list_items_schema", "success_schema", "unwrap"]
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _PARAM = re.compile(r"^\{([^}]+)\}$")
-JSON_TYPES = ("application/json",)
 
 
 def build_api_model(spec: LoadedSpec) -> ApiModel:
@@ -91,7 +90,7 @@ def _operation(spec: LoadedSpec, path: str, method: str, raw: Mapping[str, Any],
         content = body.get("content") or {}
         media = tuple(content)
         for mt in content:
-            if mt in JSON_TYPES or mt.endswith("+json") or mt.startswith("multipart/") or "form" in mt:
+            if is_json(mt) or mt.startswith("multipart/") or "form" in mt:
                 request_schema = inline_schema(content[mt].get("schema", {}), lookup)
                 break
     responses = {}
@@ -200,12 +199,7 @@ def _replace(op: Operation, behaviour: Behaviour) -> Operation:
 def success_schema(op: Operation) -> Mapping[str, Any] | None:
     """The JSON schema of the operation's success response, if any."""
     response = op.response_for(op.success_status)
-    if response is None:
-        return None
-    for mt, schema in response.content.items():
-        if mt in JSON_TYPES or mt.endswith("+json"):
-            return schema
-    return None
+    return response.json_schema if response is not None else None
 
 
 def _resource_schemas(operations: list[Operation]) -> dict[str, Mapping[str, Any]]:

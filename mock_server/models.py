@@ -9,7 +9,7 @@ from typing import Any
 
 from mock_server.loader import LoadedSpec
 
-__all__ = ["Action", "ApiModel", "Behaviour", "Operation", "Parameter", "ResponseDef"]
+__all__ = ["Action", "ApiModel", "Behaviour", "Operation", "Parameter", "ResponseDef", "is_json"]
 
 Schema = Mapping[str, Any]
 
@@ -24,6 +24,11 @@ class Action(StrEnum):
     DELETE = "delete"
     ACTION = "action"
     STATIC = "static"
+
+
+def is_json(media_type: str) -> bool:
+    """`application/json` and the `+json` family."""
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,17 @@ class ResponseDef:
     @property
     def has_body(self) -> bool:
         return bool(self.content)
+
+    @property
+    def json_media_type(self) -> str | None:
+        """The first JSON media type the response documents, if any."""
+        return next((media for media in self.content if is_json(media)), None)
+
+    @property
+    def json_schema(self) -> Schema | None:
+        """The schema of the JSON body, if the response documents one."""
+        media = self.json_media_type
+        return self.content[media] if media is not None else None
 
 
 @dataclass(frozen=True, slots=True)
