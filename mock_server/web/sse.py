@@ -70,7 +70,7 @@ class EventStreamResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        stats: dict[str, Any] = {"events": 0, "duration_ms": 0.0, "outcome": "complete"}
+        stats: dict[str, Any] = {"kind": "sse", "events": 0, "duration_ms": 0.0, "outcome": "complete"}
         extensions = scope.get("extensions")
         if isinstance(extensions, dict):
             extensions[STREAM_STATS_KEY] = stats
