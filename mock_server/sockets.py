@@ -7,7 +7,8 @@ vocabulary (docs/spec-conventions.md, "Streaming"):
 - `send.receive: true` answers each client frame with a generated frame;
 - `send.change: true` sends a generated frame whenever the target resource or one of its children changes;
 - `send.watch` sends one frame per change (created / updated / deleted) of a resource;
-- `send.replies` streams each generated reply stored under the target: status busy, text pieces, the reply, idle.
+- `send.replies` streams each generated reply stored under the target: status busy, text pieces, the reply, idle;
+- `error` is the frame sent before closing (1011) when the client asks for `Prefer: stream-error=after:N`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 from mock_server.schemas import inline_schema
 
-__all__ = ["RepliesRule", "SocketPlan", "WatchRule", "generated_frame", "is_reply", "reply_frames", "socket_plan",
-           "status_frame", "watch_frame"]
+__all__ = ["RepliesRule", "SocketPlan", "WatchRule", "error_frame", "generated_frame", "is_reply", "reply_frames",
+           "socket_plan", "status_frame", "watch_frame"]
 
 Schema = Mapping[str, Any]
 
@@ -70,6 +71,8 @@ class SocketPlan:
     change: bool = False
     watch: WatchRule | None = None
     replies: RepliesRule | None = None
+    error: Mapping[str, Any] | None = None
+    error_message: str | None = None
 
 
 def socket_plan(api: ApiModel, op: Operation) -> SocketPlan:
@@ -90,6 +93,8 @@ def socket_plan(api: ApiModel, op: Operation) -> SocketPlan:
         watch=WatchRule(watch["resource"], watch["record"], watch["kind"], watch.get("names") or {})
         if isinstance(watch, Mapping) else None,
         replies=_replies(replies) if isinstance(replies, Mapping) else None,
+        error=(x.get("error") or {}).get("set") if isinstance(x.get("error"), Mapping) else None,
+        error_message=(x.get("error") or {}).get("message") if isinstance(x.get("error"), Mapping) else None,
     )
 
 
@@ -112,6 +117,17 @@ def generated_frame(plan: SocketPlan, gen: FakeGenerator) -> Any:
     if isinstance(value, dict):
         _apply(value, plan.template)
     return value
+
+
+def error_frame(plan: SocketPlan, message: str) -> dict[str, Any] | None:
+    """The frame that ends a socket on a forced failure (`x-websocket.error`), if the spec names one."""
+    if plan.error is None:
+        return None
+    frame: dict[str, Any] = {}
+    _apply(frame, plan.error)
+    if plan.error_message:
+        set_pointer(frame, plan.error_message, message)
+    return frame
 
 
 def watch_frame(rule: WatchRule, event: StateEvent) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from mock_server.schemas import is_valid
 from mock_server.settings import Settings
 from mock_server.sockets import (
     SocketPlan,
+    error_frame,
     generated_frame,
     is_reply,
     reply_frames,
@@ -95,12 +96,12 @@ class WebSocketRoutes:
             return
         prefs = parse_prefer(headers.get("prefer"))
         delay = (prefs.stream_delay_ms if prefs.stream_delay_ms is not None else self.settings.stream_delay_ms) / 1000
-        session = _Session(self.engine, api, op, plan, target_id, send, delay)
+        session = _Session(self.engine, api, op, plan, target_id, send, delay, prefs.stream_error_after)
         async with self.bus.subscribe() as queue:
             await send({"type": "websocket.accept"})
             try:
                 await session.run(receive, queue)
-            except OSError:  # the client went away while a frame was being sent
+            except (OSError, _StreamFailed):  # the client went away, or the forced failure ended the socket
                 pass
             finally:
                 entry["stream"]["events"] = session.sent
@@ -130,13 +131,17 @@ class WebSocketRoutes:
         return 0, "", target_id
 
 
+class _StreamFailed(Exception):
+    """The forced failure (`Prefer: stream-error=after:N`) ended the socket."""
+
+
 class _Session:
     """One open socket: sends frames on connect, on client frames and on state events, until the client leaves."""
 
     def __init__(self, engine: Engine, api: ApiModel, op: Operation, plan: SocketPlan, target_id: str | None,
-                 send: Send, delay: float) -> None:
+                 send: Send, delay: float, error_after: int | None = None) -> None:
         self.engine, self.api, self.op, self.plan, self.target_id = engine, api, op, plan, target_id
-        self._send, self.delay = send, delay
+        self._send, self.delay, self.error_after = send, delay, error_after
         self.sent = 0
         self._lock = asyncio.Lock()
         self._reply: asyncio.Task[None] | None = None
@@ -162,6 +167,13 @@ class _Session:
         message = {"type": "websocket.send", "bytes": frame} if isinstance(frame, bytes) else \
             {"type": "websocket.send", "text": json.dumps(frame, ensure_ascii=False, separators=(",", ":"))}
         async with self._lock:
+            if self.error_after is not None and self.sent >= self.error_after:
+                failure = error_frame(self.plan, f"stream failed after {self.error_after} frames (mock)")
+                if failure is not None:
+                    await self._send({"type": "websocket.send", "text": json.dumps(failure, separators=(",", ":"))})
+                    self.sent += 1
+                await self._send({"type": "websocket.close", "code": 1011, "reason": "forced stream error"})
+                raise _StreamFailed
             await self._send(message)
             self.sent += 1
 
@@ -204,7 +216,9 @@ class _Session:
         while True:
             reply = await self._replies.get()
             self._reply = asyncio.create_task(self._stream_reply(reply))
-            await asyncio.gather(self._reply, return_exceptions=True)
+            [outcome] = await asyncio.gather(self._reply, return_exceptions=True)
+            if isinstance(outcome, (_StreamFailed, OSError)):
+                raise outcome
 
     async def _stream_reply(self, reply: Mapping[str, Any]) -> None:
         rule = self.plan.replies

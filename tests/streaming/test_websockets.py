@@ -190,3 +190,22 @@ def test_a_closed_socket_ends_its_session(root: str) -> None:
             raise AssertionError("the session did not end")
 
     _run(run)
+
+
+def test_a_forced_stream_error_sends_the_error_frame_and_closes(root: str) -> None:
+    schema = _schema("ChatStreamEvent")
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
+            chat = await _first_chat(http)
+            headers = {**TOKEN, "Prefer": "stream-error=after:2"}
+            async with websockets.connect(f"{_ws(root)}/{chat}/stream", additional_headers=headers) as ws:
+                await http.post(f"{BASE}/{chat}/messages", json={"content": [{"type": "text", "text": "hi"}]})
+                frames = [await _frame(ws) for _ in range(3)]
+                with pytest.raises(websockets.ConnectionClosedError) as closed:
+                    await _frame(ws)
+        assert [f["type"] for f in frames][-1] == "error"
+        assert frames[-1]["error"]["message"] and all(is_valid(f, schema) for f in frames)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
+
+    _run(run)
