@@ -54,9 +54,10 @@ class FakeGenerator:
         """A value valid for `schema`; `name` is the field name, used to pick realistic content."""
         if not schema:
             return self._text(name)
+        check = _shallow(schema)  # nested objects and arrays were checked when they were generated
         for _ in range(4):
             candidate = self._generate(schema, name, depth)
-            if is_valid(candidate, schema):
+            if is_valid(candidate, check):
                 return candidate
         return self._fallback(schema)
 
@@ -244,6 +245,41 @@ class FakeGenerator:
             (lambda n: n.lower() in ("ip", "ip_address", "ipaddress") or n.lower().endswith("_ip"), f.ipv4),
             (has("token", "secret", "key"), lambda: f.sha1()[:32]),
         ]
+
+
+_SHALLOW: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+_COMPOSED = ("oneOf", "anyOf", "allOf", "not")
+
+
+def _shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` without the object/array subschemas of its properties and items: `value()` validated those parts
+    when it generated them, so checking them again at every level only repeats work. Strings stay checked here
+    (`_order_timestamps` may swap them between fields)."""
+    cached = _SHALLOW.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, _make_shallow(schema))
+        _SHALLOW[id(schema)] = cached
+    return cached[1]
+
+
+def _make_shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    if any(key in schema for key in _COMPOSED):
+        return schema
+    kind = schema.get("type") or ("object" if "properties" in schema else None)
+    props = schema.get("properties")
+    if kind == "object" and isinstance(props, Mapping):
+        return {**schema, "properties": {key: sub if _is_leaf(sub) else {} for key, sub in props.items()}}
+    items = schema.get("items")
+    if kind == "array" and isinstance(items, Mapping) and not _is_leaf(items):
+        return {**schema, "items": {}}
+    return schema
+
+
+def _is_leaf(schema: Any) -> bool:
+    if not isinstance(schema, Mapping):
+        return True
+    kind = schema.get("type") or ("object" if "properties" in schema else None)
+    return kind not in ("object", "array") and not any(key in schema for key in _COMPOSED)
 
 
 def _order_timestamps(obj: dict[str, Any]) -> None:

@@ -30,6 +30,8 @@ from mock_server.store.snapshot import dump_records, load_records
 __all__ = ["RedisStore"]
 
 DEFAULT_PREFIX = "mock"
+MAX_CONNECTIONS = 64
+POOL_TIMEOUT_S = 10.0
 _SCAN_BATCH = 1000
 _T = TypeVar("_T")
 
@@ -59,8 +61,10 @@ class RedisStore:
         query = dict(parse_qsl(parts.query))
         self.prefix = query.pop("prefix", DEFAULT_PREFIX)
         self._url = urlunsplit(parts._replace(query=urlencode(query)))
-        try:
-            self._client = aioredis.Redis.from_url(self._url, decode_responses=True)
+        try:  # a bounded pool that waits for a free connection instead of failing under load
+            pool = aioredis.BlockingConnectionPool.from_url(self._url, decode_responses=True,
+                                                            max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT_S)
+            self._client = aioredis.Redis(connection_pool=pool)
         except (RedisError, ValueError) as exc:
             raise StoreUnavailableError(f"bad redis URL {url!r}: {exc}") from exc
         self._insert_script = self._client.register_script(_INSERT)
