@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
 
@@ -89,7 +90,8 @@ class WebSocketRoutes:
             return
         api, op, plan, params = found
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        status, message, target_id = await self._check(api, op, params, headers)
+        query = {k.lower(): v for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"))}
+        status, message, target_id = await self._check(api, op, params, headers, query)
         if status:
             entry["status"] = status
             await _refuse(scope, send, status, error_response(api, op, status, message, self.engine.gen).body)
@@ -114,10 +116,14 @@ class WebSocketRoutes:
                 return api, op, plan, {name: m.group(_group(name)) for name in names}
         return None
 
-    async def _check(self, api: ApiModel, op: Operation, params: dict[str, str],
-                     headers: Mapping[str, str]) -> tuple[int, str, str | None]:
-        """(status, message, target id): status 0 when the handshake may proceed."""
-        if op.secured and not _credential_ok(api, op, headers, self.settings.auth_token):
+    async def _check(self, api: ApiModel, op: Operation, params: dict[str, str], headers: Mapping[str, str],
+                     query: Mapping[str, str]) -> tuple[int, str, str | None]:
+        """(status, message, target id): status 0 when the handshake may proceed.
+
+        Browsers cannot set headers on a WebSocket, so the credential may also come as a query parameter named
+        like the header (`?Coder-Session-Token=...`, `?authorization=Bearer%20...`).
+        """
+        if op.secured and not _credential_ok(api, op, {**query, **headers}, self.settings.auth_token):
             return 401, "missing or invalid credentials", None
         for param in op.parameters:
             if param.location == "path" and not is_valid(params.get(param.name), param.schema):

@@ -209,3 +209,13 @@ def test_a_forced_stream_error_sends_the_error_frame_and_closes(root: str) -> No
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
 
     _run(run)
+
+
+def test_a_browser_may_send_the_credential_as_a_query_parameter(root: str) -> None:
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
+            chat = await _first_chat(http)
+        async with websockets.connect(f"{_ws(root)}/{chat}/stream/git?Coder-Session-Token=t") as ws:
+            assert (await _frame(ws))["type"] == "changes"
+
+    _run(run)
