@@ -25,6 +25,7 @@ __all__ = ["SPEC_NAME", "SUPPORTED_FAULTS", "TOKEN", "create_app"]
 
 SPEC_NAME = "pulumi-ai"
 TOKEN = "pul-reference-token-3b9a77e1"
+INT32_MAX = 2**31 - 1  # the spec bounds page and lookbackDuration as int32
 SUPPORTED_FAULTS = (
     "wrong_type",
     "missing_field",
@@ -69,7 +70,7 @@ def create_app(fault: str | None = None) -> Starlette:
         return dict(conversation)
 
     def paging(request: Request) -> tuple[int, int]:
-        page = query_int(request, "page", minimum=1) or 1
+        page = query_int(request, "page", minimum=1, maximum=INT32_MAX) or 1
         size = query_int(request, "pageSize", minimum=1, maximum=100) or 20
         return page, size
 
@@ -195,7 +196,7 @@ def create_app(fault: str | None = None) -> Starlette:
 
     async def usage(request: Request) -> Response:
         minimum = None if faults("accepts_invalid") else 1
-        query_int(request, "lookbackDuration", minimum=minimum)
+        query_int(request, "lookbackDuration", minimum=minimum, maximum=INT32_MAX)
         sent = sum(1 for thread in messages.values() for item in thread if item["role"] == "user")
         return JSONResponse({"messages_sent": sent})
 

@@ -129,7 +129,7 @@ def test_usage_lookback_positive_and_counts_user_messages(spec):
     op = spec["paths"]["/api/user/ai/usage"]["get"]
     [param] = op["parameters"]
     assert param["name"] == "lookbackDuration"
-    assert param["schema"] == {"type": "integer", "minimum": 1}
+    assert param["schema"] == {"type": "integer", "format": "int32", "minimum": 1}
     assert op["x-mock"]["counts"] == {"messages_sent": {"resource": "messages", "where": {"role": "user"}}}
 
 
