@@ -63,7 +63,8 @@ def shared_state(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_concurrent_creates_across_four_workers_are_all_kept(shared_state: str, tmp_path: Path) -> None:
-    args = ["--specs", str(NOTES), "--seed-items", "0", "--state", shared_state, "--workers", "4"]
+    # with --seed, each worker derives its own seed: otherwise all four would generate the same ids
+    args = ["--specs", str(NOTES), "--seed-items", "0", "--seed", "3", "--state", shared_state, "--workers", "4"]
     with mock_server_process(args, tmp_path) as server:
         base = f"{server.url}/notes"
         responses = asyncio.run(_create_many(base, 2000))
@@ -73,6 +74,11 @@ def test_concurrent_creates_across_four_workers_are_all_kept(shared_state: str, 
         assert set(asyncio.run(_read_all(base, ids))) == {200}
         with httpx.Client(base_url=base, headers=HEADERS) as client:
             assert client.get("/notes", params={"limit": 1}).json()["total"] == 2000
+
+
+def test_memory_state_with_workers_warns_that_state_is_per_process(tmp_path: Path) -> None:
+    with mock_server_process(["--specs", str(NOTES), "--workers", "2"], tmp_path) as server:
+        assert "every worker process keeps its own state" in server.log.read_text().replace("\n", " ")
 
 
 def test_two_instances_share_redis_and_reset_clears_only_mock_keys(redis_url: str, tmp_path: Path) -> None:
