@@ -257,6 +257,8 @@ def _shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     (`_order_timestamps` may swap them between fields)."""
     cached = _SHALLOW.get(id(schema))
     if cached is None or cached[0] is not schema:
+        if len(_SHALLOW) > 10_000:  # transient schemas (rare) must not grow it forever
+            _SHALLOW.clear()
         cached = (schema, _make_shallow(schema))
         _SHALLOW[id(schema)] = cached
     return cached[1]

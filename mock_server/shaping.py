@@ -88,8 +88,9 @@ def _copy(value: Any) -> Any:
     return value
 
 
-_FITS: OrderedDict[tuple[int, bytes], bool] = OrderedDict()
+_FITS: OrderedDict[tuple[int, bytes], tuple[Mapping[str, Any], bool]] = OrderedDict()
 _FITS_SIZE = 4096
+_CACHE_LIMIT = 10_000  # schemas remembered by `_strict`; past it the cache starts afresh
 
 
 def _fits(value: Any, schema: Mapping[str, Any]) -> bool:
@@ -101,11 +102,11 @@ def _fits(value: Any, schema: Mapping[str, Any]) -> bool:
         return is_valid(value, strict)
     key = (id(strict), hashlib.blake2b(text, digest_size=16).digest())
     known = _FITS.get(key)
-    if known is None:
-        known = _FITS[key] = is_valid(value, strict)
+    if known is None or known[0] is not strict:
+        known = _FITS[key] = (strict, is_valid(value, strict))
         if len(_FITS) > _FITS_SIZE:
             _FITS.popitem(last=False)
-    return known
+    return known[1]
 
 
 _STRICT: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
@@ -115,6 +116,8 @@ def _strict(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     """`schema` that also rejects every object key `_conform` would drop: a value valid for it is left unchanged."""
     cached = _STRICT.get(id(schema))
     if cached is None or cached[0] is not schema:
+        if len(_STRICT) > _CACHE_LIMIT:
+            _STRICT.clear()
         cached = (schema, _tighten(schema))
         _STRICT[id(schema)] = cached
     return cached[1]
