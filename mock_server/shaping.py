@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -118,9 +119,18 @@ def _strict(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     if cached is None or cached[0] is not schema:
         if len(_STRICT) > _CACHE_LIMIT:
             _STRICT.clear()
-        cached = (schema, _tighten(schema))
+        cached = (schema, _canonical(_tighten(schema)))
         _STRICT[id(schema)] = cached
     return cached[1]
+
+
+_CANONICAL: dict[bytes, Mapping[str, Any]] = {}
+
+
+def _canonical(strict: Mapping[str, Any]) -> Mapping[str, Any]:
+    """One object per distinct strict schema, so equal schemas (a resource's and its response's) share verdicts."""
+    digest = hashlib.blake2b(json.dumps(strict, sort_keys=True, default=str).encode(), digest_size=16).digest()
+    return _CANONICAL.setdefault(digest, strict)
 
 
 def _tighten(schema: Any) -> Any:
