@@ -121,7 +121,7 @@ class WebSocketRoutes:
         """(status, message, target id): status 0 when the handshake may proceed.
 
         Browsers cannot set headers on a WebSocket, so the credential may also come as a query parameter named
-        like the header (`?Coder-Session-Token=...`, `?authorization=Bearer%20...`).
+        like the header (`?X-Session-Token=...`, `?authorization=Bearer%20...`).
         """
         if op.secured and not _credential_ok(api, op, {**query, **headers}, self.settings.auth_token):
             return 401, "missing or invalid credentials", None
