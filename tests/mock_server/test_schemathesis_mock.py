@@ -9,28 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import yaml
 
 from contracts.report import render_summary
-from contracts.runner import PHASES, RunOptions, run_contracts
-from mock_server import Settings, create_app
-from tests.conftest import API_NAMES, SPECS
-from tests.reference_servers.serving import serve
-from tests.spec_checked_client import credentials_for
+from contracts.runner import PHASES
+from tests.conftest import API_NAMES
+from tests.mock_server.contract_runs import run_against, strict_mock
 
 
 @pytest.fixture(scope="module")
-def strict_mock() -> Iterator[str]:
-    with serve(create_app(Settings(seed=3, auth_token="t"))) as root:
+def mock_root() -> Iterator[str]:
+    with strict_mock(seed=3) as root:
         yield root
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("api", API_NAMES)
-def test_mock_keeps_its_contract(strict_mock: str, api: str) -> None:
-    spec = SPECS / f"{api}.yaml"
-    headers = credentials_for(yaml.safe_load(spec.read_text()))
-    result = run_contracts(RunOptions(spec=spec, base_url=f"{strict_mock}/{api}", headers=headers,
-                                      max_examples=12, seed=11, phases=PHASES))
-    assert sum(outcome.cases for outcome in result.operations) > 0
+def test_mock_keeps_its_contract(mock_root: str, api: str) -> None:
+    result = run_against(mock_root, api, max_examples=12, seed=11, phases=PHASES)
     assert result.passed, render_summary(result)

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.specs.spec_document import operations, resolve
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "coder-chats.yaml"
 BASE = "/api/experimental/chats"
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
@@ -15,22 +17,6 @@ METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 def spec():
     with SPEC_PATH.open() as f:
         return yaml.safe_load(f)
-
-
-def resolve(spec, obj):
-    while isinstance(obj, dict) and "$ref" in obj:
-        node = spec
-        for key in obj["$ref"].lstrip("#/").split("/"):
-            node = node[key]
-        obj = node
-    return obj
-
-
-def operations(spec):
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            if method in METHODS:
-                yield path, method, op
 
 
 def op_by_id(spec, operation_id):

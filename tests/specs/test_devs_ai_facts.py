@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.specs.spec_document import resolve as _resolve
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "devs-ai.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -53,15 +55,6 @@ def _operations(spec: dict) -> dict[tuple[str, str], dict]:
         for method, op in item.items()
         if method in HTTP_METHODS
     }
-
-
-def _resolve(spec: dict, node: dict) -> dict:
-    while "$ref" in node:
-        target = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def test_is_openapi_3_0_3(spec):

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.specs.spec_document import resolve
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "project-ai-chat.yaml"
 PATH = "/v1/projects/{projectId}/ai/chat"
 CODES = [
@@ -40,15 +42,6 @@ def spec():
 @pytest.fixture(scope="module")
 def operation(spec):
     return spec["paths"][PATH]["post"]
-
-
-def resolve(spec, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def test_single_operation_server_and_bearer(spec):

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.specs.spec_document import operations, resolve
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "pulumi-ai.yaml"
 BASE = "/api/orgs/{orgName}/ai/conversations/{userLogin}"
 CONV = BASE + "/{conversationID}"
@@ -15,22 +17,6 @@ METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 def spec():
     with SPEC_PATH.open() as f:
         return yaml.safe_load(f)
-
-
-def resolve(spec, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def operations(spec):
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            if method in METHODS:
-                yield path, method, op
 
 
 def test_openapi_version_and_server(spec):
