@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import random
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -57,7 +58,8 @@ class FakeGenerator:
         check = _shallow(schema)  # nested objects and arrays were checked when they were generated
         for _ in range(4):
             candidate = self._generate(schema, name, depth)
-            if is_valid(candidate, check):
+            verdict = _plain_verdict(candidate, schema)
+            if verdict if verdict is not None else is_valid(candidate, check):
                 return candidate
         return self._fallback(schema)
 
@@ -249,6 +251,81 @@ class FakeGenerator:
 
 _SHALLOW: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
 _COMPOSED = ("oneOf", "anyOf", "allOf", "not")
+
+
+_PLAIN_KEYS = frozenset({"type", "description", "title", "example", "default", "nullable", "readOnly", "writeOnly",
+                         "deprecated", "format", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum"})
+# Formats whose values only this module's own format generators produce (see _FORMATS), so they need no re-check.
+_GENERATED_FORMATS = frozenset({"date-time", "date", "uuid", "email", "uri", "url", "hostname", "ipv4", "ipv6",
+                                "byte", "binary", "password", "int32", "int64", "float", "double"})
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+_PLAIN_OBJECT_KEYS = frozenset({"type", "description", "title", "example", "default", "nullable", "readOnly",
+                                "writeOnly", "deprecated", "properties", "required", "additionalProperties"})
+
+
+def _plain_verdict(value: Any, schema: Mapping[str, Any]) -> bool | None:
+    """Validity of a freshly generated value decided without jsonschema, or None when that takes the full check.
+
+    Objects: required keys present, no unknown key where none is allowed, every scalar property plainly valid;
+    nested objects and arrays were validated when they were generated.
+    """
+    if schema.get("type") != "object" or not isinstance(value, dict):
+        return _plain_scalar_verdict(value, schema)
+    if any(key not in _PLAIN_OBJECT_KEYS and not key.startswith("x-") for key in schema):
+        return None
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    if any(key not in value for key in schema.get("required") or ()):
+        return False
+    if schema.get("additionalProperties") is False and any(key not in props for key in value):
+        return False
+    if isinstance(schema.get("additionalProperties"), Mapping) and any(key not in props for key in value):
+        return None
+    for key, item in value.items():
+        sub = props.get(key)
+        if sub is not None and _is_leaf(sub):
+            verdict = _plain_scalar_verdict(item, sub)
+            if verdict is not True:
+                return verdict
+    return True
+
+
+def _plain_scalar_verdict(value: Any, schema: Mapping[str, Any]) -> bool | None:
+    """Decide validity of a generated scalar without jsonschema when its schema uses only plain keywords.
+
+    None means "not a plain scalar schema": the caller validates fully. This is the hot path of data generation
+    (most fields are plain strings and numbers), where building a jsonschema error iterator per field dominates.
+    """
+    if any(key not in _PLAIN_KEYS and not key.startswith("x-") for key in schema):
+        return None
+    if value is None:
+        return bool(schema.get("nullable"))
+    if "enum" in schema:
+        return value in schema["enum"]
+    kind = schema.get("type")
+    if kind == "string":
+        if not isinstance(value, str):
+            return False
+        if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
+            return False
+        fmt, pattern = schema.get("format"), schema.get("pattern")
+        if fmt is not None and (fmt not in _GENERATED_FORMATS or pattern is not None):
+            return None
+        if pattern is not None:
+            compiled = _PATTERNS.get(pattern) or _PATTERNS.setdefault(pattern, re.compile(pattern))
+            return compiled.search(value) is not None
+        return True
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, int if kind == "integer" else (int, float)):
+            return False
+        low, high = schema.get("minimum"), schema.get("maximum")
+        bits = {"int32": 31, "int64": 63}.get(schema.get("format", ""))
+        return ((low is None or value >= low) and (high is None or value <= high)
+                and (bits is None or -(2**bits) <= value < 2**bits))
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return None
 
 
 def _shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -59,3 +59,30 @@ def test_constraints_are_honoured() -> None:
     for _ in range(20):
         for schema in (project, counted, listed, either, {"type": "string", "nullable": True, "enum": ["x", None]}):
             assert is_valid(gen.value(schema), schema)
+
+
+def test_the_shortcut_verdict_agrees_with_full_validation() -> None:
+    """Generation skips jsonschema for plain schemas, judging values it generated for them; where it decides, it
+    must decide as jsonschema does, for good values and for broken ones (wrong type, too long, null, missing key)."""
+    from mock_server.generation import _plain_verdict
+
+    gen = FakeGenerator(5)
+    apis = load_apis((SPECS,)).values()
+    schemas = [schema for _, schema in _response_schemas()]
+    schemas += [op.request_schema for api in apis for op in api.operations if op.request_schema]
+    leaves = [sub for schema in schemas for sub in (schema.get("properties") or {}).values()
+              if sub.get("type") not in ("object", "array")]
+    leaves += [p.schema for api in apis for op in api.operations for p in op.parameters]
+    decided = 0
+    for schema in leaves + schemas:
+        value = gen.value(schema)
+        broken: list[object] = [None, 3.5 if schema.get("type") == "string" else "text"]
+        if "maxLength" in schema:
+            broken.append("x" * (schema["maxLength"] + 1))
+        if isinstance(value, dict) and schema.get("required"):
+            broken.append({k: v for k, v in value.items() if k != schema["required"][0]})
+        for candidate in [value, *broken]:
+            if (verdict := _plain_verdict(candidate, schema)) is not None:
+                decided += 1
+                assert verdict == is_valid(candidate, schema), (candidate, schema)
+    assert decided > 100
