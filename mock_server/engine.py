@@ -59,6 +59,9 @@ class Engine:
         await self.store.clear(api_name)
         self.gen = FakeGenerator(self.seed)
         self._seeded = set() if api_name is None else self._seeded - {api_name}
+        # Seed now, not on the next request: other instances sharing the store remember they saw it seeded.
+        for name in [api_name] if api_name is not None else list(self.apis):
+            await self.ensure_seeded(self.apis[name])
 
     def mark_seeded(self, apis: Mapping[str, ApiModel]) -> None:
         """Imported state replaces seeding: do not add generated items on top of it."""
