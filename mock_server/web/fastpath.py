@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.error_bodies import error_response
 from mock_server.models import ApiModel, Operation
+from mock_server.schemas import is_exact, is_valid
 from mock_server.web.resolver import EngineResolver
 from mock_server.web.responses import to_starlette
 from mock_server.web.security import accepts
@@ -62,7 +63,8 @@ class _Route:
     credential: _Credential | None
     params: Mapping[tuple[str, str], Any]  # (location, name) -> schema
     defaults: Mapping[str, Any]  # query parameter -> default value
-    body: OAS30Validator | None
+    body: OAS30Validator | None  # Connexion's verdict and message
+    body_schema: Any  # the inlined body schema, for a fast first check (None: always ask `body`)
 
 
 class FastPath:
@@ -187,6 +189,8 @@ class FastPath:
             body = json.loads(raw)
         except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep: Connexion's messages
             return None
+        if route.body_schema is not None and is_valid(body, route.body_schema):
+            return (body,)  # the compiled validator is never more lenient than `route.body`, and ~50x faster
         try:
             route.body.validate(body)
         except SchemaValidationError as exc:
@@ -230,7 +234,9 @@ def _route(api: ApiModel, op: Operation, paths: Mapping[str, Any], registry: Reg
         return None
     handler = resolver.resolve(SimpleNamespace(operation_id=op.operation_id)).function
     names = tuple(re.findall(r"\{([^}/]+)\}", op.path))
-    return _Route(api, op, _compile(op.path), names, handler, resolver, credential or None, params, defaults, body)
+    fast = op.request_schema if body is not None and is_exact(op.request_schema) else None
+    return _Route(api, op, _compile(op.path), names, handler, resolver, credential or None, params, defaults, body,
+                  fast)
 
 
 def _credential(api: ApiModel, op: Operation, paths: Mapping[str, Any]) -> _Credential | None | bool:

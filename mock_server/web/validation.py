@@ -18,41 +18,16 @@ from connexion.validators import (
     ParameterValidator,
 )
 from connexion.validators.parameter import is_null, is_nullable
-from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 from openapi_schema_validator import OAS30Validator
 
+from mock_server.schemas import FORMATS, oas30_validator
+
 __all__ = ["FORMATS", "schema_validator", "validator_map"]
-
-_FORMATS = FormatChecker()
-_INT_RANGES = {"int32": 2**31, "int64": 2**63}
-
-
-@_FORMATS.checks("int32")
-def _is_int32(value: object) -> bool:
-    return not isinstance(value, int) or -_INT_RANGES["int32"] <= value < _INT_RANGES["int32"]
-
-
-@_FORMATS.checks("int64")
-def _is_int64(value: object) -> bool:
-    return not isinstance(value, int) or -_INT_RANGES["int64"] <= value < _INT_RANGES["int64"]
-_CACHE: dict[int, tuple[Any, OAS30Validator]] = {}
-
-
-def _validator(schema: dict[str, Any]) -> OAS30Validator:
-    cached = _CACHE.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = (schema, OAS30Validator(schema, format_checker=_FORMATS))
-        _CACHE[id(schema)] = cached
-    return cached[1]
-
-
-FORMATS = _FORMATS  # the format checker every validator here uses (int32/int64 ranges included)
-
 
 def schema_validator(schema: dict[str, Any]) -> OAS30Validator:
     """The cached validator for one (resolved) schema, as parameter and body validation use it."""
-    return _validator(schema)
+    return oas30_validator(schema)
 
 
 class NamedParameterValidator(ParameterValidator):
@@ -64,7 +39,7 @@ class NamedParameterValidator(ParameterValidator):
             return None
         if value is not None:
             try:
-                _validator(param.get("schema", param)).validate(value)
+                oas30_validator(param.get("schema", param)).validate(value)
             except SchemaValidationError as exc:
                 return f"{parameter_type} parameter '{param['name']}': {exc.message}"
             return None
@@ -78,7 +53,7 @@ class SafeJSONBodyValidator(JSONRequestBodyValidator):
 
     @property
     def _validator(self) -> OAS30Validator:  # type: ignore[override]
-        return _validator(self._schema)
+        return oas30_validator(self._schema)
 
     async def _parse(self, stream: Any, scope: Any) -> Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -110,7 +85,7 @@ class _LenientForm:
 
     @property
     def _validator(self) -> OAS30Validator:
-        return _validator(self._schema)  # type: ignore[attr-defined]
+        return oas30_validator(self._schema)  # type: ignore[attr-defined]
 
 
 class LenientFormValidator(_LenientForm, FormDataValidator):
