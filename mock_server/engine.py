@@ -192,7 +192,8 @@ class Engine:
         """Generate a full resource, keep the client's fields, link it to its parents, and insert it."""
         schema = api.resource_schemas.get(resource) or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
-        data = self.gen.value(schema, _singular(resource)) if schema else {}
+        given = frozenset(key for key in fields if key in props)  # the client's values win: do not make them
+        data = self.gen.value(schema, _singular(resource), omit=given) if schema else {}
         if not isinstance(data, dict):
             data = {}
         for key, value in fields.items():

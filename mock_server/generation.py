@@ -7,8 +7,8 @@ and after a few tries the schema's example or a minimal value is used.
 from __future__ import annotations
 
 import base64
+import functools
 import random
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,6 +22,8 @@ from mock_server.schemas import is_valid
 __all__ = ["Clock", "FakeGenerator"]
 
 MAX_DEPTH = 6
+POOL_SIZE = 256
+POOL_FRESH = 8
 _TIME_HINTS = ("created", "updated", "modified", "deleted", "added", "time", "date", "_at", "At", "last_", "expires")
 
 
@@ -44,24 +46,54 @@ class FakeGenerator:
 
     def __init__(self, seed: int | None = None, clock: Clock | None = None) -> None:
         self.random = random.Random(seed)
-        self.faker = Faker()
+        self.faker = Faker(use_weighting=False)  # weighted picks recompute cumulative weights per call: ~8x slower
         self.faker.seed_instance(seed if seed is not None else random.randrange(2**32))
         self._rstr = rstr.Rstr(self.random)
         self.clock = clock or Clock(seed)
         self._by_name: list[tuple[Callable[[str], bool], Callable[[], Any]]] = self._name_rules()
+        self._makers: dict[str, Any] = {}  # field name -> its rule's maker, or None
+        self._words: tuple[str, ...] | None = None
+        self._trusting = False  # inside a first, unvalidated attempt (see `value`)
+        self._pools: dict[str, list[str]] = {}  # Faker provider -> values made so far (see `fake`)
 
     # -- public -----------------------------------------------------------------------------------------------
-    def value(self, schema: Mapping[str, Any] | None, name: str = "", depth: int = 0) -> Any:
-        """A value valid for `schema`; `name` is the field name, used to pick realistic content."""
+    def value(self, schema: Mapping[str, Any] | None, name: str = "", depth: int = 0,
+              omit: frozenset[str] = frozenset()) -> Any:
+        """A value valid for `schema`; `name` is the field name, used to pick realistic content.
+
+        `omit` names object properties the caller supplies itself: they are neither generated nor required.
+        """
         if not schema:
             return self._text(name)
-        check = _shallow(schema)  # nested objects and arrays were checked when they were generated
-        for _ in range(4):
+        if omit:
+            schema = _without(schema, omit)
+        if self._trusting:  # part of a first attempt: the outermost call validates the whole value once
+            return self._generate(schema, name, depth)
+        self._trusting = True
+        try:
             candidate = self._generate(schema, name, depth)
-            verdict = _plain_verdict(candidate, schema)
-            if verdict if verdict is not None else is_valid(candidate, check):
+        finally:
+            self._trusting = False
+        if is_valid(candidate, schema):
+            return candidate
+        for _ in range(4):  # rarely needed: now each nested value is validated, and generated again, on its own
+            candidate = self._generate(schema, name, depth)
+            if is_valid(candidate, schema):
                 return candidate
         return self._fallback(schema)
+
+    def fake(self, provider: str) -> str:
+        """A Faker value of `provider` ("email", "url", ...): fresh for the first POOL_SIZE draws, then fresh one
+        time in POOL_FRESH and otherwise one made before. Faker's formatted providers cost 10-20 us a call, more
+        than the rest of a record; reusing earlier values keeps the data just as real."""
+        pool = self._pools.setdefault(provider, [])
+        if len(pool) < POOL_SIZE:
+            pool.append(str(getattr(self.faker, provider)()))
+            return pool[-1]
+        if self.random.random() < 1 / POOL_FRESH:
+            value = pool[self.random.randrange(POOL_SIZE)] = str(getattr(self.faker, provider)())
+            return value
+        return self.random.choice(pool)
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
@@ -69,11 +101,21 @@ class FakeGenerator:
     def timestamp(self) -> str:
         return self.clock.now().isoformat().replace("+00:00", "Z")
 
-    def sentence(self) -> str:
-        return str(self.faker.sentence(nb_words=self.random.randint(6, 14)))
+    def sentence(self, words: int | None = None) -> str:
+        """Lorem-style text from Faker's word list (what `faker.sentence` does, without its per-call overhead)."""
+        text = " ".join(self.random.choices(self._word_list(), k=words or self.random.randint(6, 14)))
+        return text[0].upper() + text[1:] + "."
+
+    def word(self) -> str:
+        return self.random.choice(self._word_list())
+
+    def _word_list(self) -> tuple[str, ...]:
+        if self._words is None:
+            self._words = tuple(self.faker.get_words_list())
+        return self._words
 
     def paragraph(self) -> str:
-        return " ".join(self.faker.sentences(nb=self.random.randint(2, 4)))
+        return " ".join(self.sentence() for _ in range(self.random.randint(2, 4)))
 
     # -- generation -------------------------------------------------------------------------------------------
     def _generate(self, schema: Mapping[str, Any], name: str, depth: int) -> Any:
@@ -120,7 +162,7 @@ class FakeGenerator:
         extra = schema.get("additionalProperties")
         while len(out) < minimum and extra is not False:
             extra_schema = extra if isinstance(extra, Mapping) else {"type": "string"}
-            out[self.faker.word()] = self.value(extra_schema, "", depth + 1)
+            out[self.word()] = self.value(extra_schema, "", depth + 1)
         return out
 
     def _array(self, schema: Mapping[str, Any], name: str, depth: int) -> list[Any]:
@@ -192,17 +234,16 @@ class FakeGenerator:
         return text
 
     def _by_field_name(self, name: str) -> str | None:
-        if _is_prose_name(name):
-            return None
-        for matches, make in self._by_name:
-            if matches(name):
-                return str(make())
-        return None
+        make = self._makers.get(name, _UNKNOWN)
+        if make is _UNKNOWN:  # decided once per field name: the rules are the slow part, not Faker
+            make = None if _is_prose_name(name) else next((m for matches, m in self._by_name if matches(name)), None)
+            self._makers[name] = make
+        return None if make is None else str(make())
 
     def _text(self, name: str) -> str:
         if _is_prose_name(name):
             return self.sentence()
-        return str(self.faker.word()) if name else self.sentence()
+        return self.word() if name else self.sentence()
 
     def _fallback(self, schema: Mapping[str, Any]) -> Any:
         if "example" in schema and is_valid(schema["example"], schema):
@@ -223,142 +264,50 @@ class FakeGenerator:
             return lambda n: any(n.lower().endswith(w) for w in words)
 
         return [
-            (has("email"), f.email),
+            (has("email"), lambda: self.fake("email")),
             (_is_id_name, self.uuid),
-            (has("url", "href", "src", "avatar", "link", "website", "homepage"), f.url),
+            (has("url", "href", "src", "avatar", "link", "website", "homepage"), lambda: self.fake("url")),
             (lambda n: any(h in n for h in _TIME_HINTS), self.timestamp),
-            (ends("username", "user_name", "login", "userlogin"), f.user_name),
+            (ends("username", "user_name", "login", "userlogin"), lambda: self.fake("user_name")),
             (has("first_name", "firstname"), f.first_name),
             (has("last_name", "lastname"), f.last_name),
-            (has("org", "company", "organization"), f.company),
-            (ends("name"), lambda: f.name() if self.random.random() < 0.5 else f.catch_phrase()),
-            (has("title", "headline"), lambda: f.sentence(nb_words=4).rstrip(".")),
-            (has("phone"), f.phone_number),
-            (has("city"), f.city),
+            (has("org", "company", "organization"), lambda: self.fake("company")),
+            (ends("name"), lambda: self.fake("name") if self.random.random() < 0.5 else f.catch_phrase()),
+            (has("title", "headline"), lambda: self.sentence(self.random.randint(2, 5))[:-1]),
+            (has("phone"), lambda: self.fake("phone_number")),
+            (has("city"), lambda: self.fake("city")),
             (has("country"), f.country),
-            (has("address"), f.address),
+            (has("address"), lambda: self.fake("address")),
             (has("model"), lambda: self.random.choice(_MODELS)),
             (has("language", "locale"), lambda: self.random.choice(["typescript", "python", "go", "en-US"])),
             (has("color", "colour"), f.color_name),
             (has("version"), lambda: ".".join(str(self.random.randint(0, 20)) for _ in range(3))),
-            (has("mime", "content_type", "contenttype", "media_type"), f.mime_type),
-            (has("filename", "file_name"), f.file_name),
-            (has("path"), f.file_path),
+            (has("mime", "content_type", "contenttype", "media_type"), lambda: self.fake("mime_type")),
+            (has("filename", "file_name"), lambda: self.fake("file_name")),
+            (has("path"), lambda: self.fake("file_path")),
             (lambda n: n.lower() in ("ip", "ip_address", "ipaddress") or n.lower().endswith("_ip"), f.ipv4),
             (has("token", "secret", "key"), lambda: f.sha1()[:32]),
         ]
 
 
-_SHALLOW: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
-_COMPOSED = ("oneOf", "anyOf", "allOf", "not")
+_WITHOUT: dict[tuple[int, frozenset[str]], tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
 
 
-_PLAIN_KEYS = frozenset({"type", "description", "title", "example", "default", "nullable", "readOnly", "writeOnly",
-                         "deprecated", "format", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum"})
-# Formats whose values only this module's own format generators produce (see _FORMATS), so they need no re-check.
-_GENERATED_FORMATS = frozenset({"date-time", "date", "uuid", "email", "uri", "url", "hostname", "ipv4", "ipv6",
-                                "byte", "binary", "password", "int32", "int64", "float", "double"})
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-_PLAIN_OBJECT_KEYS = frozenset({"type", "description", "title", "example", "default", "nullable", "readOnly",
-                                "writeOnly", "deprecated", "properties", "required", "additionalProperties"})
-
-
-def _plain_verdict(value: Any, schema: Mapping[str, Any]) -> bool | None:
-    """Validity of a freshly generated value decided without jsonschema, or None when that takes the full check.
-
-    Objects: required keys present, no unknown key where none is allowed, every scalar property plainly valid;
-    nested objects and arrays were validated when they were generated.
-    """
-    if schema.get("type") != "object" or not isinstance(value, dict):
-        return _plain_scalar_verdict(value, schema)
-    if any(key not in _PLAIN_OBJECT_KEYS and not key.startswith("x-") for key in schema):
-        return None
-    props: Mapping[str, Any] = schema.get("properties") or {}
-    if any(key not in value for key in schema.get("required") or ()):
-        return False
-    if schema.get("additionalProperties") is False and any(key not in props for key in value):
-        return False
-    if isinstance(schema.get("additionalProperties"), Mapping) and any(key not in props for key in value):
-        return None
-    for key, item in value.items():
-        sub = props.get(key)
-        if sub is not None and _is_leaf(sub):
-            verdict = _plain_scalar_verdict(item, sub)
-            if verdict is not True:
-                return verdict
-    return True
-
-
-def _plain_scalar_verdict(value: Any, schema: Mapping[str, Any]) -> bool | None:
-    """Decide validity of a generated scalar without jsonschema when its schema uses only plain keywords.
-
-    None means "not a plain scalar schema": the caller validates fully. This is the hot path of data generation
-    (most fields are plain strings and numbers), where building a jsonschema error iterator per field dominates.
-    """
-    if any(key not in _PLAIN_KEYS and not key.startswith("x-") for key in schema):
-        return None
-    if value is None:
-        return bool(schema.get("nullable"))
-    if "enum" in schema:
-        return value in schema["enum"]
-    kind = schema.get("type")
-    if kind == "string":
-        if not isinstance(value, str):
-            return False
-        if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
-            return False
-        fmt, pattern = schema.get("format"), schema.get("pattern")
-        if fmt is not None and (fmt not in _GENERATED_FORMATS or pattern is not None):
-            return None
-        if pattern is not None:
-            compiled = _PATTERNS.get(pattern) or _PATTERNS.setdefault(pattern, re.compile(pattern))
-            return compiled.search(value) is not None
-        return True
-    if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, int if kind == "integer" else (int, float)):
-            return False
-        low, high = schema.get("minimum"), schema.get("maximum")
-        bits = {"int32": 31, "int64": 63}.get(schema.get("format", ""))
-        return ((low is None or value >= low) and (high is None or value <= high)
-                and (bits is None or -(2**bits) <= value < 2**bits))
-    if kind == "boolean":
-        return isinstance(value, bool)
-    return None
-
-
-def _shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`schema` without the object/array subschemas of its properties and items: `value()` validated those parts
-    when it generated them, so checking them again at every level only repeats work. Strings stay checked here
-    (`_order_timestamps` may swap them between fields)."""
-    cached = _SHALLOW.get(id(schema))
+def _without(schema: Mapping[str, Any], omit: frozenset[str]) -> Mapping[str, Any]:
+    """`schema` without the properties in `omit` (remembered: callers omit the same few keys again and again)."""
+    key = (id(schema), omit)
+    cached = _WITHOUT.get(key)
     if cached is None or cached[0] is not schema:
-        if len(_SHALLOW) > 10_000:  # transient schemas (rare) must not grow it forever
-            _SHALLOW.clear()
-        cached = (schema, _make_shallow(schema))
-        _SHALLOW[id(schema)] = cached
+        if len(_WITHOUT) > 10_000:
+            _WITHOUT.clear()
+        props = {k: v for k, v in (schema.get("properties") or {}).items() if k not in omit}
+        required = [k for k in schema.get("required") or () if k not in omit]
+        narrowed = {k: v for k, v in schema.items() if k != "required"}
+        narrowed["properties"] = props
+        if required:
+            narrowed["required"] = required
+        cached = _WITHOUT[key] = (schema, narrowed)
     return cached[1]
-
-
-def _make_shallow(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    if any(key in schema for key in _COMPOSED):
-        return schema
-    kind = schema.get("type") or ("object" if "properties" in schema else None)
-    props = schema.get("properties")
-    if kind == "object" and isinstance(props, Mapping):
-        return {**schema, "properties": {key: sub if _is_leaf(sub) else {} for key, sub in props.items()}}
-    items = schema.get("items")
-    if kind == "array" and isinstance(items, Mapping) and not _is_leaf(items):
-        return {**schema, "items": {}}
-    return schema
-
-
-def _is_leaf(schema: Any) -> bool:
-    if not isinstance(schema, Mapping):
-        return True
-    kind = schema.get("type") or ("object" if "properties" in schema else None)
-    return kind not in ("object", "array") and not any(key in schema for key in _COMPOSED)
 
 
 def _order_timestamps(obj: dict[str, Any]) -> None:
@@ -371,11 +320,13 @@ def _order_timestamps(obj: dict[str, Any]) -> None:
             obj[created], obj[key] = value, obj[created]
 
 
+_UNKNOWN = object()
 _MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro", "llama-3-70b")
 _PROSE = ("description", "summary", "content", "message", "text", "instructions", "comment", "prompt",
           "introduction", "detail", "body", "reason", "feedback", "answer", "question", "response")
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_prose_name(name: str) -> bool:
     lowered = name.lower()
     return any(w in lowered for w in _PROSE) and not lowered.endswith(("id", "ids", "type", "count"))
@@ -400,13 +351,13 @@ _FORMATS: dict[str, Callable[[FakeGenerator], str]] = {
     "date-time": _date_time,
     "date": lambda g: g.clock.now().date().isoformat(),
     "uuid": lambda g: g.uuid(),
-    "email": lambda g: str(g.faker.email()),
-    "uri": lambda g: str(g.faker.url()),
-    "url": lambda g: str(g.faker.url()),
-    "hostname": lambda g: str(g.faker.hostname()),
+    "email": lambda g: g.fake("email"),
+    "uri": lambda g: g.fake("url"),
+    "url": lambda g: g.fake("url"),
+    "hostname": lambda g: g.fake("hostname"),
     "ipv4": lambda g: str(g.faker.ipv4()),
-    "ipv6": lambda g: str(g.faker.ipv6()),
+    "ipv6": lambda g: g.fake("ipv6"),
     "byte": lambda g: base64.b64encode(g.faker.binary(length=12)).decode(),
     "binary": lambda g: g.sentence(),
-    "password": lambda g: str(g.faker.password()),
+    "password": lambda g: g.fake("password"),
 }
