@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections import OrderedDict
+import marshal
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,7 +20,6 @@ from mock_server.store import Record, Store
 __all__ = ["EventBus", "LocalBus", "PublishingStore", "StateEvent", "open_bus"]
 
 QUEUE_SIZE = 1000
-_SNAPSHOTS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +47,11 @@ class StateEvent:
 class EventBus(Protocol):
     """Fan-out of state events to every subscriber (of this process, or of all processes sharing the state)."""
 
+    @property
+    def listening(self) -> bool:
+        """Whether a published event can reach anyone (when not, the store skips building it)."""
+        ...
+
     async def publish(self, event: StateEvent) -> None: ...
 
     def subscribe(self) -> Any:
@@ -62,6 +66,10 @@ class LocalBus:
 
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[StateEvent]] = set()
+
+    @property
+    def listening(self) -> bool:
+        return bool(self._queues)
 
     async def publish(self, event: StateEvent) -> None:
         self.deliver(event)
@@ -98,14 +106,12 @@ class PublishingStore:
 
     def __init__(self, store: Store, bus: EventBus) -> None:
         self.store, self.bus = store, bus
-        self._seen: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
 
     async def list(self, api: str, resource: str, scope: Mapping[str, str], offset: int, limit: int,
                    where: Mapping[str, Any] | None = None) -> tuple[list[Record], int]:
         return await self.store.list(api, resource, scope, offset, limit, where)
 
     async def clear(self, api: str | None = None) -> None:
-        self._seen.clear()
         await self.store.clear(api)
 
     async def claim_seed(self, api: str) -> bool:
@@ -125,42 +131,40 @@ class PublishingStore:
         return getattr(self.store, name)  # anything a backend offers beyond the `Store` protocol
 
     async def get(self, api: str, resource: str, id: str) -> Record | None:
-        record = await self.store.get(api, resource, id)
-        if record is not None:
-            self._remember(api, resource, record)
-        return record
+        return await self.store.get(api, resource, id)
 
     async def insert(self, api: str, resource: str, record: Record) -> bool:
         inserted = await self.store.insert(api, resource, record)
         if inserted:
-            self._remember(api, resource, record)
             await self._publish(api, resource, "created", record, tuple(record.data))
         return inserted
 
     async def put(self, api: str, resource: str, record: Record) -> None:
-        before = self._seen.get((api, resource, record.id))
+        listening = self.bus.listening  # the fields that changed are worth a read only when someone is told
+        old = await self.store.get(api, resource, record.id) if listening else None
         await self.store.put(api, resource, record)
+        before = old.data if old is not None else None
         changed = tuple(k for k in set(record.data) | set(before or {})
                         if before is None or before.get(k) != record.data.get(k))
-        self._remember(api, resource, record)
         await self._publish(api, resource, "updated", record, tuple(sorted(changed)))
 
     async def delete(self, api: str, resource: str, id: str) -> bool:
-        record = await self.store.get(api, resource, id)
+        record = await self.store.get(api, resource, id) if self.bus.listening else None
         deleted = await self.store.delete(api, resource, id)
         if deleted:
-            self._seen.pop((api, resource, id), None)
             gone = record or Record(id=id, data={})
             await self._publish(api, resource, "deleted", gone, ())
         return deleted
 
-    def _remember(self, api: str, resource: str, record: Record) -> None:
-        key = (api, resource, record.id)
-        self._seen[key] = copy.deepcopy(record.data)
-        self._seen.move_to_end(key)
-        while len(self._seen) > _SNAPSHOTS:
-            self._seen.popitem(last=False)
-
     async def _publish(self, api: str, resource: str, kind: str, record: Record, changed: tuple[str, ...]) -> None:
-        await self.bus.publish(StateEvent(api, resource, kind, record.id, copy.deepcopy(record.data),
-                                          dict(record.scope), changed))
+        if self.bus.listening:
+            await self.bus.publish(StateEvent(api, resource, kind, record.id, _snapshot(record.data),
+                                              dict(record.scope), changed))
+
+
+def _snapshot(data: Mapping[str, Any]) -> Any:
+    """A deep copy of a JSON-like document; `marshal` does it in C, ~10x faster than `copy.deepcopy`."""
+    try:
+        return marshal.loads(marshal.dumps(data))
+    except ValueError:  # a value marshal does not know (none of JSON's types)
+        return copy.deepcopy(data)

@@ -1,8 +1,15 @@
-"""In-process state: dictionaries, lost on restart. The default and the reference backend."""
+"""In-process state: dictionaries, lost on restart. The default and the reference backend.
+
+Documents are kept serialised (`marshal`, ~2 us a record either way), not as live dicts: reads hand out copies,
+as every other backend does, and a store of a million records adds nothing for the garbage collector to walk
+(a full collection over live dicts stalled requests by tens of milliseconds once the store had grown).
+"""
 
 from __future__ import annotations
 
 import itertools
+import marshal
+import pickle
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +18,27 @@ from mock_server.store.snapshot import dump_records, load_records
 
 __all__ = ["MemoryStore"]
 
-_Table = dict[str, Record]
+
+
+# (seq, the document `marshal`led or pickled, scope items, pickled?). A plain tuple of atoms, which the collector
+# stops tracking; a NamedTuple subclass would stay tracked.
+_Entry = tuple[int, bytes, tuple[tuple[str, str], ...], bool]
+
+
+_Table = dict[str, _Entry]
+
+
+def _pack(record: Record) -> _Entry:
+    try:
+        blob, pickled = marshal.dumps(record.data), False
+    except ValueError:  # a value of a type marshal does not know
+        blob, pickled = pickle.dumps(record.data), True
+    return (record.seq, blob, tuple(record.scope.items()), pickled)
+
+
+def _unpack(id: str, entry: _Entry) -> Record:
+    seq, blob, scope, pickled = entry
+    return Record(id=id, data=pickle.loads(blob) if pickled else marshal.loads(blob), scope=dict(scope), seq=seq)
 
 
 class MemoryStore:
@@ -26,24 +53,25 @@ class MemoryStore:
     def _table(self, api: str, resource: str) -> _Table:
         return self._tables.setdefault((api, resource), {})
 
-    def _index(self, api: str, resource: str, record: Record) -> None:
-        for key in scope_keys(record.scope):
-            self._indexes.setdefault((api, resource, key), {})[record.id] = record
+    def _index(self, api: str, resource: str, id: str, entry: _Entry) -> None:
+        for key in scope_keys(dict(entry[2])):
+            self._indexes.setdefault((api, resource, key), {})[id] = entry
 
-    def _unindex(self, api: str, resource: str, record: Record) -> None:
-        for key in scope_keys(record.scope):
-            self._indexes.get((api, resource, key), {}).pop(record.id, None)
+    def _unindex(self, api: str, resource: str, id: str, entry: _Entry) -> None:
+        for key in scope_keys(dict(entry[2])):
+            self._indexes.get((api, resource, key), {}).pop(id, None)
 
     async def get(self, api: str, resource: str, id: str) -> Record | None:
-        return self._table(api, resource).get(id)
+        entry = self._table(api, resource).get(id)
+        return None if entry is None else _unpack(id, entry)
 
     async def insert(self, api: str, resource: str, record: Record) -> bool:
         table = self._table(api, resource)
         if record.id in table:
             return False
         record.seq = next(self._seq)
-        table[record.id] = record
-        self._index(api, resource, record)
+        entry = table[record.id] = _pack(record)
+        self._index(api, resource, record.id, entry)
         return True
 
     async def put(self, api: str, resource: str, record: Record) -> None:
@@ -52,25 +80,27 @@ class MemoryStore:
         if old is None:
             await self.insert(api, resource, record)
             return
-        record.seq = old.seq
-        if old.scope != record.scope:
-            self._unindex(api, resource, old)
-        table[record.id] = record
-        self._index(api, resource, record)
+        record.seq = old[0]
+        entry = table[record.id] = _pack(record)
+        if old[2] != entry[2]:
+            self._unindex(api, resource, record.id, old)
+        self._index(api, resource, record.id, entry)
 
     async def delete(self, api: str, resource: str, id: str) -> bool:
-        record = self._table(api, resource).pop(id, None)
-        if record is None:
+        entry = self._table(api, resource).pop(id, None)
+        if entry is None:
             return False
-        self._unindex(api, resource, record)
+        self._unindex(api, resource, id, entry)
         return True
 
     async def list(self, api: str, resource: str, scope: Mapping[str, str], offset: int, limit: int,
                    where: Mapping[str, Any] | None = None) -> tuple[list[Record], int]:
         index = self._indexes.get((api, resource, scope_key(scope)), {})
         if not where:
-            return list(itertools.islice(index.values(), offset, offset + limit)), len(index)
-        found = [r for r in index.values() if matches(r, {}, where)]
+            page = itertools.islice(index.items(), offset, offset + limit)
+            return [_unpack(id, entry) for id, entry in page], len(index)
+        found = [record for record in (_unpack(id, entry) for id, entry in index.items())
+                 if matches(record, {}, where)]
         return found[offset: offset + limit], len(found)
 
     async def clear(self, api: str | None = None) -> None:
@@ -87,7 +117,8 @@ class MemoryStore:
         return True
 
     async def export(self) -> dict[str, Any]:
-        return dump_records((api, resource, r) for (api, resource), t in self._tables.items() for r in t.values())
+        return dump_records((api, resource, _unpack(id, entry))
+                            for (api, resource), table in self._tables.items() for id, entry in table.items())
 
     async def load(self, data: Mapping[str, Any]) -> None:
         for api, resource, record in load_records(data):

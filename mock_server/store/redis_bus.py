@@ -41,6 +41,10 @@ class RedisBus:
         self._ready: asyncio.Event | None = None
         self._subscribers = 0
 
+    @property
+    def listening(self) -> bool:
+        return True  # subscribers may be in other processes
+
     async def publish(self, event: StateEvent) -> None:
         try:
             await self._client.publish(self.channel, event.to_json())

@@ -59,6 +59,10 @@ def test_insert_get_put_delete(store_url: str) -> None:
         got = await store.get(API, "items", "a1")
         assert got is not None and got.data == {"id": "a1", "n": 1} and got.seq > 0
         got.data["title"] = "changed"
+        listed = (await store.list(API, "items", {}, 0, 10))[0]
+        listed[0].data["n"] = 99
+        unchanged = await store.get(API, "items", "a1")  # what a caller holds is its own copy until it puts it
+        assert unchanged is not None and unchanged.data == {"id": "a1", "n": 1}
         await store.put(API, "items", got)
         again = await store.get(API, "items", "a1")
         assert again is not None and again.data["title"] == "changed" and again.seq == got.seq
