@@ -106,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     _banner(args, app_apis(app))
+    from mock_server.web.app import settle_memory
+
     settle_memory()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -149,20 +151,6 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     return 0
-
-
-def settle_memory() -> None:
-    """Move everything built at start-up (specs, schemas, validators, Faker's data) out of the garbage
-    collector's sight: full collections then scan only what requests created, instead of stalling every request
-    for tens of milliseconds while they walk the start-up objects again."""
-    import gc
-    import os
-
-    gc.collect()
-    gc.freeze()
-    if os.environ.get("MOCK_GC"):
-        a, b, c = map(int, os.environ["MOCK_GC"].split(","))
-        gc.set_threshold(a, b, c)
 
 
 def app_apis(app: object) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from dataclasses import replace
@@ -117,4 +118,15 @@ def app_from_environment() -> ASGIApp:
     shared = not settings.state.startswith("memory") and settings.state != ""
     if shared and settings.seed is not None and int(os.environ.get(WORKERS_ENV, "1")) > 1:
         settings = replace(settings, seed=settings.seed * 1_000_003 + os.getpid())
-    return create_app(settings)
+    app = create_app(settings)
+    settle_memory()
+    return app
+
+
+def settle_memory() -> None:
+    """Move everything built at start-up (specs, schemas, validators, Faker's data) out of the garbage
+    collector's sight: full collections then scan only what requests created, instead of stalling every request
+    for tens of milliseconds while they walk the start-up objects again."""
+    gc.collect()
+    gc.freeze()
+

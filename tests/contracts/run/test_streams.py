@@ -34,6 +34,6 @@ def test_a_run_reports_streams_in_the_summary_and_junit() -> None:
         result = run_contracts(RunOptions(spec=spec, base_url=f"{root}/devs-ai", headers=HEADERS["devs-ai"],
                                           operations="Completion|sendChatMessage", max_examples=2, seed=1,
                                           phases=("examples",)))
-    assert result.passed
+    assert result.passed, (result.violations, result.errors, result.junit_xml[-4000:])
     assert '<testsuite name="streams"' in result.junit_xml
     assert "POST /api/v1/chat/completions (stream)" in result.junit_xml
