@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import random
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from mock_server.schemas import is_valid
 __all__ = ["Clock", "FakeGenerator"]
 
 MAX_DEPTH = 6
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 POOL_SIZE = 256
 POOL_FRESH = 8
 _TIME_HINTS = ("created", "updated", "modified", "deleted", "added", "time", "date", "_at", "At", "last_", "expires")
@@ -33,12 +35,22 @@ class Clock:
     def __init__(self, seed: int | None) -> None:
         self._fixed = seed is not None
         self._tick = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+        self._stamped: tuple[int, str] = (0, "")  # the last real second, and its text
 
     def now(self) -> datetime:
         if not self._fixed:
             return datetime.now(UTC).replace(microsecond=0)
         self._tick += timedelta(seconds=7)
         return self._tick
+
+    def stamp(self) -> str:
+        """`now()` as RFC 3339 text in UTC (`2026-01-05T09:30:07Z`); real time is formatted once per second."""
+        if self._fixed:
+            return self.now().strftime(_STAMP)
+        second = int(time.time())
+        if second != self._stamped[0]:
+            self._stamped = (second, time.strftime(_STAMP, time.gmtime(second)))
+        return self._stamped[1]
 
 
 class FakeGenerator:
@@ -99,7 +111,7 @@ class FakeGenerator:
         return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
 
     def timestamp(self) -> str:
-        return self.clock.now().isoformat().replace("+00:00", "Z")
+        return self.clock.stamp()
 
     def sentence(self, words: int | None = None) -> str:
         """Lorem-style text from Faker's word list (what `faker.sentence` does, without its per-call overhead)."""

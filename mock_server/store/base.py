@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Mapping
@@ -35,9 +36,13 @@ def scope_key(scope: Mapping[str, str]) -> str:
 
 def scope_keys(scope: Mapping[str, str]) -> list[str]:
     """The index keys a record with this scope is listed under: one per subset, so any scoped list is one lookup."""
-    items = sorted(scope.items())
-    return [json.dumps(list(subset), separators=(",", ":"))
-            for size in range(len(items) + 1) for subset in itertools.combinations(items, size)]
+    return list(_subset_keys(tuple(sorted(scope.items()))))
+
+
+@functools.lru_cache(maxsize=4096)  # records under one parent share a scope: computed once per parent
+def _subset_keys(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(json.dumps(list(subset), separators=(",", ":"))
+                 for size in range(len(items) + 1) for subset in itertools.combinations(items, size))
 
 
 class Store(Protocol):

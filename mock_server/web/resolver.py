@@ -7,7 +7,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from connexion import request as current_request
+from connexion.context import scope as current_scope
 from connexion.resolver import Resolution, Resolver
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -42,10 +42,10 @@ class EngineResolver(Resolver):
 
     def _handler(self, op: Operation) -> Callable[..., Awaitable[Response]]:
         async def handler(**kwargs: Any) -> Response:
-            request = current_request
-            prefs = parse_prefer(request.headers.get("prefer"))
+            headers = _request_headers()
+            prefs = parse_prefer(headers.get("prefer"))
             await self._delay(prefs)
-            mock_request = _mock_request(op, kwargs, dict(request.headers))
+            mock_request = _mock_request(op, kwargs, headers)
             forced = self._forced(op, prefs)
             if forced is not None:
                 return to_starlette(forced)
@@ -104,6 +104,15 @@ class EngineResolver(Resolver):
         body = gen.value(schema) if schema is not None else None
         return MockResponse(status, body, "application/json" if body is not None else None,
                             response_headers(definition, gen))
+
+
+def _request_headers() -> dict[str, str]:
+    """The request's headers (the first of a repeated one), straight from the ASGI scope: Connexion's `request`
+    proxy builds a new request object, and parses the headers again, on every attribute read."""
+    headers: dict[str, str] = {}
+    for key, value in current_scope["headers"]:
+        headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
+    return headers
 
 
 def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:
