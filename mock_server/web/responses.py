@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.responses import Response
 
+from mock_server.jsontext import dump_json
 from mock_server.messages import MockResponse
 
 __all__ = ["to_starlette"]
@@ -20,5 +19,5 @@ def to_starlette(response: MockResponse) -> Response:
     elif isinstance(response.body, str) and not (response.media_type or "").endswith("json"):
         content = response.body.encode()
     else:
-        content = json.dumps(response.body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = dump_json(response.body)
     return Response(content, status_code=response.status, headers=response.headers, media_type=response.media_type)

@@ -8,7 +8,6 @@ to what was sent, so the state holds exactly what the client saw. The same happe
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response
+from mock_server.jsontext import dump_json_text
 from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
@@ -32,7 +32,7 @@ STREAM_STATS_KEY = "mock.stream"
 
 def encode_event(event: SseEvent) -> bytes:
     """The wire form of one event: optional `event:` line, one `data:` line, blank line."""
-    data = event.data if event.raw else json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
+    data = event.data if event.raw else dump_json_text(event.data)
     head = f"event: {event.name}\n" if event.name else ""
     return f"{head}data: {data}\n\n".encode()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from mock_server.engine import Engine
 from mock_server.error_bodies import error_response
 from mock_server.events import EventBus, StateEvent
 from mock_server.generation import FakeGenerator
+from mock_server.jsontext import dump_json, dump_json_text
 from mock_server.messages import MockResponse
 from mock_server.models import ApiModel, Operation
 from mock_server.prefer import parse_prefer
@@ -171,12 +171,12 @@ class _Session:
 
     async def send(self, frame: Any) -> None:
         message = {"type": "websocket.send", "bytes": frame} if isinstance(frame, bytes) else \
-            {"type": "websocket.send", "text": json.dumps(frame, ensure_ascii=False, separators=(",", ":"))}
+            {"type": "websocket.send", "text": dump_json_text(frame)}
         async with self._lock:
             if self.error_after is not None and self.sent >= self.error_after:
                 failure = error_frame(self.plan, f"stream failed after {self.error_after} frames (mock)")
                 if failure is not None:
-                    await self._send({"type": "websocket.send", "text": json.dumps(failure, separators=(",", ":"))})
+                    await self._send({"type": "websocket.send", "text": dump_json_text(failure)})
                     self.sent += 1
                 await self._send({"type": "websocket.close", "code": 1011, "reason": "forced stream error"})
                 raise _StreamFailed
@@ -264,7 +264,7 @@ def _credential_ok(api: ApiModel, op: Operation, headers: Mapping[str, str], req
 async def _refuse(scope: Scope, send: Send, status: int, body: Any) -> None:
     """Turn the handshake down with an HTTP response, or (without the extension) accept and close 4000 + status."""
     if "websocket.http.response" in (scope.get("extensions") or {}):
-        payload = json.dumps(body, separators=(",", ":")).encode()
+        payload = dump_json(body)
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
         await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
         await send({"type": "websocket.http.response.body", "body": payload})
