@@ -63,7 +63,7 @@ class FakeGenerator:
         self._rstr = rstr.Rstr(self.random)
         self.clock = clock or Clock(seed)
         self._by_name: list[tuple[Callable[[str], bool], Callable[[], Any]]] = self._name_rules()
-        self._makers: dict[str, Any] = {}  # field name -> its rule's maker, or None
+        self._plans: dict[tuple[int, str, int], tuple[Mapping[str, Any], Callable[[], Any]]] = {}
         self._words: tuple[str, ...] | None = None
         self._trusting = False  # inside a first, unvalidated attempt (see `value`)
         self._pools: dict[str, list[str]] = {}  # Faker provider -> values made so far (see `fake`)
@@ -95,15 +95,19 @@ class FakeGenerator:
         return self._fallback(schema)
 
     def fake(self, provider: str) -> str:
-        """A Faker value of `provider` ("email", "url", ...): fresh for the first POOL_SIZE draws, then fresh one
-        time in POOL_FRESH and otherwise one made before. Faker's formatted providers cost 10-20 us a call, more
-        than the rest of a record; reusing earlier values keeps the data just as real."""
-        pool = self._pools.setdefault(provider, [])
+        """A Faker value of `provider` ("email", "url", ...), pooled (see `_pooled`): Faker's formatted providers
+        cost 10-20 us a call, more than the rest of a record."""
+        return self._pooled(provider, lambda: str(getattr(self.faker, provider)()))
+
+    def _pooled(self, kind: str, make: Callable[[], str]) -> str:
+        """A value of `kind`: fresh for the first POOL_SIZE draws, then fresh one time in POOL_FRESH and otherwise
+        one made before. Values stay as real as `make` makes them, at a fraction of its cost."""
+        pool = self._pools.setdefault(kind, [])
         if len(pool) < POOL_SIZE:
-            pool.append(str(getattr(self.faker, provider)()))
+            pool.append(make())
             return pool[-1]
         if self.random.random() < 1 / POOL_FRESH:
-            value = pool[self.random.randrange(POOL_SIZE)] = str(getattr(self.faker, provider)())
+            value = pool[self.random.randrange(POOL_SIZE)] = make()
             return value
         return self.random.choice(pool)
 
@@ -114,8 +118,14 @@ class FakeGenerator:
         return self.clock.stamp()
 
     def sentence(self, words: int | None = None) -> str:
-        """Lorem-style text from Faker's word list (what `faker.sentence` does, without its per-call overhead)."""
-        text = " ".join(self.random.choices(self._word_list(), k=words or self.random.randint(6, 14)))
+        """Lorem-style text from Faker's word list (what `faker.sentence` does, without its per-call overhead);
+        sentences of 6-14 words are pooled."""
+        if words is None:
+            return self._pooled("sentence", lambda: self._sentence(self.random.randint(6, 14)))
+        return self._sentence(words)
+
+    def _sentence(self, words: int) -> str:
+        text = " ".join(self.random.choices(self._word_list(), k=words))
         return text[0].upper() + text[1:] + "."
 
     def word(self) -> str:
@@ -130,67 +140,135 @@ class FakeGenerator:
         return " ".join(self.sentence() for _ in range(self.random.randint(2, 4)))
 
     # -- generation -------------------------------------------------------------------------------------------
+    # Each (schema, field name, depth) is compiled once into a plan: a function that makes one unvalidated
+    # candidate. The schema walk, the field-name rules and the constraints are decided at compile time, so making
+    # a record is a few dozen plain calls. Inside a first attempt (`_trusting`) plans call their children's plans
+    # directly; otherwise through `value`, which validates and retries each nested value on its own.
     def _generate(self, schema: Mapping[str, Any], name: str, depth: int) -> Any:
+        key = (id(schema), name, depth)
+        cached = self._plans.get(key)
+        if cached is None or cached[0] is not schema:
+            if len(self._plans) > 10_000:  # transient schemas (rare) must not grow it forever
+                self._plans.clear()
+            cached = self._plans[key] = (schema, self._compile(schema, name, depth))
+        return cached[1]()
+
+    def _child(self, schema: Mapping[str, Any] | None, name: str, depth: int) -> Callable[[], Any]:
+        """How a parent makes one nested value: its plan in a first attempt, else `value` (validated)."""
+        if not schema:
+            return lambda: self._text(name)
+        plan = self._compile(schema, name, depth)
+        return lambda: plan() if self._trusting else self.value(schema, name, depth)
+
+    def _compile(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], Any]:
         if "enum" in schema:
             options = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            return self.random.choice(options)
+            return lambda: self.random.choice(options)
         for key in ("oneOf", "anyOf"):
             if key in schema:
-                branches = [b for b in schema[key] if isinstance(b, Mapping)]
-                for branch in self.random.sample(branches, len(branches)):
-                    merged = {**{k: v for k, v in schema.items() if k != key}, **branch}
-                    candidate = self._generate(merged, name, depth)
-                    if key == "anyOf" or sum(is_valid(candidate, b) for b in branches) == 1:
-                        return candidate
-                return self._generate(branches[0], name, depth) if branches else None
+                return self._compile_choice(schema, key, name, depth)
         kind = schema.get("type") or ("object" if "properties" in schema else None)
         if kind == "object":
-            return self._object(schema, depth)
+            return self._compile_object(schema, depth)
         if kind == "array":
-            return self._array(schema, name, depth)
+            return self._compile_array(schema, name, depth)
         if kind == "integer":
-            return int(self._number(schema, name, integer=True))
+            return lambda: int(self._number(schema, name, integer=True))
         if kind == "number":
-            return self._number(schema, name, integer=False)
+            return lambda: self._number(schema, name, integer=False)
         if kind == "boolean":
-            return self.random.random() < 0.5
+            return lambda: self.random.random() < 0.5
         if kind == "string":
-            return self._string(schema, name)
+            return self._compile_string(schema, name)
         if "example" in schema:
-            return schema["example"]
-        return self._text(name)
+            return lambda: schema["example"]
+        return lambda: self._text(name)
 
-    def _object(self, schema: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    def _compile_choice(self, schema: Mapping[str, Any], key: str, name: str, depth: int) -> Callable[[], Any]:
+        """oneOf/anyOf: a random branch (merged with the schema's other keys); oneOf needs exactly one match."""
+        branches = [b for b in schema[key] if isinstance(b, Mapping)]
+        rest = {k: v for k, v in schema.items() if k != key}
+        plans = [self._compile({**rest, **branch}, name, depth) for branch in branches]
+        first = self._compile(branches[0], name, depth) if branches else (lambda: None)
+
+        def choose() -> Any:
+            for index in self.random.sample(range(len(plans)), len(plans)):
+                candidate = plans[index]()
+                if key == "anyOf" or sum(is_valid(candidate, b) for b in branches) == 1:
+                    return candidate
+            return first()
+
+        return choose
+
+    def _compile_object(self, schema: Mapping[str, Any], depth: int) -> Callable[[], dict[str, Any]]:
         props: Mapping[str, Any] = schema.get("properties") or {}
         required = set(schema.get("required") or ())
-        out: dict[str, Any] = {}
-        for key, sub in props.items():
-            if key in required or depth < MAX_DEPTH - 2:
-                if sub.get("readOnly") is False and key not in required:
-                    continue
-                out[key] = self.value(sub, key, depth + 1)
-        _order_timestamps(out)
+        fields = [(key, self._child(sub, key, depth + 1)) for key, sub in props.items()
+                  if (key in required or depth < MAX_DEPTH - 2) and not (sub.get("readOnly") is False
+                                                                          and key not in required)]
         minimum = schema.get("minProperties", 0)
         extra = schema.get("additionalProperties")
-        while len(out) < minimum and extra is not False:
-            extra_schema = extra if isinstance(extra, Mapping) else {"type": "string"}
-            out[self.word()] = self.value(extra_schema, "", depth + 1)
-        return out
+        extra_schema = extra if isinstance(extra, Mapping) else {"type": "string"}
 
-    def _array(self, schema: Mapping[str, Any], name: str, depth: int) -> list[Any]:
+        def make() -> dict[str, Any]:
+            out = {key: plan() for key, plan in fields}
+            _order_timestamps(out)
+            while len(out) < minimum and extra is not False:
+                out[self.word()] = self.value(extra_schema, "", depth + 1)
+            return out
+
+        return make
+
+    def _compile_array(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], list[Any]]:
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", max(low, 3)))
-        count = low if depth >= MAX_DEPTH else self.random.randint(max(low, min(1, high)), max(low, min(high, 3)))
-        item_schema = schema.get("items") or {}
-        items: list[Any] = []
-        for _ in range(count * 3):
-            if len(items) == count:
-                break
-            item = self.value(item_schema, _singular(name), depth + 1)
-            if schema.get("uniqueItems") and item in items:
-                continue
-            items.append(item)
-        return items
+        unique = bool(schema.get("uniqueItems"))
+        item = self._child(schema.get("items") or {}, _singular(name), depth + 1)
+
+        def make() -> list[Any]:
+            count = low if depth >= MAX_DEPTH else self.random.randint(max(low, min(1, high)),
+                                                                       max(low, min(high, 3)))
+            items: list[Any] = []
+            for _ in range(count * 3):
+                if len(items) == count:
+                    break
+                value = item()
+                if unique and value in items:
+                    continue
+                items.append(value)
+            return items
+
+        return make
+
+    def _compile_string(self, schema: Mapping[str, Any], name: str) -> Callable[[], str]:
+        fmt = schema.get("format")
+        if "pattern" not in schema and fmt in _FORMATS:
+            made = _FORMATS[fmt]
+            return lambda: made(self)
+        if "pattern" in schema:
+            def text() -> str:
+                return self._pattern(schema["pattern"], schema)
+        else:
+            maker = self._maker_for(name) if name else None
+            if maker is not None:
+                def text() -> str:
+                    return str(maker())
+            else:
+                def text() -> str:
+                    return self._text(name)
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
+        if not low and high is None:
+            return text
+
+        def fitted() -> str:
+            value = text()
+            if high is not None and len(value) > high:
+                value = value[:high].rstrip() or value[:high]
+            if len(value) < low:
+                value = value + "x" * (low - len(value))
+            return value
+
+        return fitted
 
     def _number(self, schema: Mapping[str, Any], name: str, integer: bool) -> float:
         low = schema.get("minimum")
@@ -220,23 +298,6 @@ class FakeGenerator:
                 value = int(value)
         return value
 
-    def _string(self, schema: Mapping[str, Any], name: str) -> str:
-        fmt = schema.get("format")
-        if "pattern" in schema:
-            text = self._pattern(schema["pattern"], schema)
-        elif fmt in _FORMATS:
-            return _FORMATS[fmt](self)
-        else:
-            text = self._by_field_name(name) if name else None
-            if text is None:
-                text = self._text(name)
-        low, high = schema.get("minLength", 0), schema.get("maxLength")
-        if high is not None and len(text) > high:
-            text = text[:high].rstrip() or text[:high]
-        if len(text) < low:
-            text = text + "x" * (low - len(text))
-        return text
-
     def _pattern(self, pattern: str, schema: Mapping[str, Any]) -> str:
         low, high = schema.get("minLength", 0), schema.get("maxLength", 64)
         for _ in range(20):
@@ -245,12 +306,11 @@ class FakeGenerator:
                 return text
         return text
 
-    def _by_field_name(self, name: str) -> str | None:
-        make = self._makers.get(name, _UNKNOWN)
-        if make is _UNKNOWN:  # decided once per field name: the rules are the slow part, not Faker
-            make = None if _is_prose_name(name) else next((m for matches, m in self._by_name if matches(name)), None)
-            self._makers[name] = make
-        return None if make is None else str(make())
+    def _maker_for(self, name: str) -> Callable[[], Any] | None:
+        """The realistic maker a field name calls for (`email` -> an email), or None for prose and unknown names."""
+        if _is_prose_name(name):
+            return None
+        return next((make for matches, make in self._by_name if matches(name)), None)
 
     def _text(self, name: str) -> str:
         if _is_prose_name(name):
@@ -332,7 +392,6 @@ def _order_timestamps(obj: dict[str, Any]) -> None:
             obj[created], obj[key] = value, obj[created]
 
 
-_UNKNOWN = object()
 _MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro", "llama-3-70b")
 _PROSE = ("description", "summary", "content", "message", "text", "instructions", "comment", "prompt",
           "introduction", "detail", "body", "reason", "feedback", "answer", "question", "response")

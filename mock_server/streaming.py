@@ -206,7 +206,7 @@ def _generated_events(plan: SsePlan, gen: FakeGenerator) -> list[SseEvent]:
 
 def _base(schema: Schema | None, template: Mapping[str, Any], answer: Any, gen: FakeGenerator) -> Any:
     """A generated event payload with the template on top and the answer's matching top-level fields copied."""
-    value = gen.value(_without(schema, template)) if schema else {}
+    value = gen.value(schema, omit=frozenset(template)) if schema else {}
     if not isinstance(value, dict):
         return value
     props: Mapping[str, Any] = (schema or {}).get("properties") or {}
@@ -216,25 +216,6 @@ def _base(schema: Schema | None, template: Mapping[str, Any], answer: Any, gen: 
                 value[key] = answer[key]
     value.update(copy.deepcopy(dict(template)))
     return value
-
-
-_TRIMMED: dict[tuple[int, tuple[str, ...]], tuple[Schema, Schema]] = {}
-
-
-def _without(schema: Schema, template: Mapping[str, Any]) -> Schema:
-    """The schema minus the top-level properties the template replaces anyway (nothing to generate for them)."""
-    if not template or not isinstance(schema.get("properties"), Mapping):
-        return schema
-    key = (id(schema), tuple(sorted(template)))
-    cached = _TRIMMED.get(key)
-    if cached is None or cached[0] is not schema:
-        trimmed = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k not in template},
-                   "required": [r for r in schema.get("required") or () if r not in template]}
-        if not trimmed["required"]:
-            del trimmed["required"]
-        cached = (schema, trimmed)
-        _TRIMMED[key] = cached
-    return cached[1]
 
 
 def _link(payload: Any, link: Mapping[str, str], answer: Any) -> None:
