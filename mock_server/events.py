@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
-import marshal
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from mock_server.jsontext import copy_json
 from mock_server.store import Record, Store
 
 __all__ = ["EventBus", "LocalBus", "PublishingStore", "StateEvent", "open_bus"]
@@ -158,13 +157,6 @@ class PublishingStore:
 
     async def _publish(self, api: str, resource: str, kind: str, record: Record, changed: tuple[str, ...]) -> None:
         if self.bus.listening:
-            await self.bus.publish(StateEvent(api, resource, kind, record.id, _snapshot(record.data),
+            await self.bus.publish(StateEvent(api, resource, kind, record.id, copy_json(record.data),
                                               dict(record.scope), changed))
 
-
-def _snapshot(data: Mapping[str, Any]) -> Any:
-    """A deep copy of a JSON-like document; `marshal` does it in C, ~10x faster than `copy.deepcopy`."""
-    try:
-        return marshal.loads(marshal.dumps(data))
-    except ValueError:  # a value marshal does not know (none of JSON's types)
-        return copy.deepcopy(data)

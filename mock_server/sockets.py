@@ -13,13 +13,13 @@ vocabulary (docs/spec-conventions.md, "Streaming"):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.events import StateEvent
 from mock_server.generation import FakeGenerator
+from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 from mock_server.schemas import inline_schema
@@ -136,7 +136,7 @@ def watch_frame(rule: WatchRule, event: StateEvent) -> dict[str, Any]:
     if event.kind == "updated":
         name = next((rule.names[f"updated.{f}"] for f in event.changed if f"updated.{f}" in rule.names), name)
     frame: dict[str, Any] = {}
-    set_pointer(frame, rule.record, copy.deepcopy(dict(event.data)))
+    set_pointer(frame, rule.record, copy_json(dict(event.data)))
     set_pointer(frame, rule.kind, name)
     return frame
 
@@ -159,7 +159,7 @@ def reply_frames(rule: RepliesRule, reply: Mapping[str, Any], target_id: str) ->
         set_pointer(frame, rule.delta_text, piece)
         deltas.append(frame)
     whole = _frame(rule, rule.message, target_id)
-    set_pointer(whole, rule.message_record, copy.deepcopy(dict(reply)))
+    set_pointer(whole, rule.message_record, copy_json(dict(reply)))
     return deltas, whole
 
 
@@ -180,4 +180,4 @@ def _frame(rule: RepliesRule, fields: Mapping[str, Any], target_id: str) -> dict
 
 def _apply(frame: dict[str, Any], fields: Mapping[str, Any]) -> None:
     for pointer, value in fields.items():
-        set_pointer(frame, pointer, copy.deepcopy(value))
+        set_pointer(frame, pointer, copy_json(value))

@@ -7,13 +7,13 @@ streamed reply and a plain one say the same thing. See docs/spec-conventions.md,
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.generation import FakeGenerator
+from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 from mock_server.schemas import inline_schema, is_valid
@@ -180,16 +180,16 @@ def _text_events(plan: SsePlan, rule: TextRule, answer: Any, gen: FakeGenerator)
     _link(base, rule.link, answer)
     events = []
     for index, piece in enumerate(pieces):
-        data = copy.deepcopy(base)
+        data = copy_json(base)
         if index == 0:
             for pointer, value in plan.first.items():
-                set_pointer(data, pointer, copy.deepcopy(value))
+                set_pointer(data, pointer, copy_json(value))
         set_pointer(data, rule.target, piece)
         events.append(SseEvent(rule.event, data, text=piece))
     if plan.final is not None:
-        data = copy.deepcopy(base)
+        data = copy_json(base)
         for pointer, value in plan.final.items():
-            set_pointer(data, pointer, copy.deepcopy(value))
+            set_pointer(data, pointer, copy_json(value))
         events.append(SseEvent(rule.event, data))
     return events
 
@@ -214,7 +214,7 @@ def _base(schema: Schema | None, template: Mapping[str, Any], answer: Any, gen: 
         for key, sub in props.items():
             if key in answer and not isinstance(answer[key], (dict, list)) and is_valid(answer[key], sub):
                 value[key] = answer[key]
-    value.update(copy.deepcopy(dict(template)))
+    value.update(copy_json(dict(template)))
     return value
 
 

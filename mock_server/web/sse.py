@@ -77,7 +77,12 @@ class EventStreamResponse(Response):
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
             (b"x-accel-buffering", b"no")]})
-        sender = asyncio.create_task(self._send_events(send))
+        start = 0
+        if self.events and (self.failure is None or self.failure[0] > 0):
+            await self._send(send, self.events[0])  # now, not after every request queued behind this one
+            self.sent_text.append(self.events[0].text)
+            start = 1
+        sender = asyncio.create_task(self._send_events(send, start))
         watcher = asyncio.create_task(_disconnected(receive))
         try:
             done, _ = await asyncio.wait({sender, watcher}, return_when=asyncio.FIRST_COMPLETED)
@@ -94,9 +99,10 @@ class EventStreamResponse(Response):
         stats["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
         await self.finish("".join(self.sent_text), bool(complete))
 
-    async def _send_events(self, send: Send) -> bool:
-        """Send every event (or up to the forced failure); True when the stream ended normally."""
-        for index, event in enumerate(self.events):
+    async def _send_events(self, send: Send, start: int) -> bool:
+        """Send the events from `start` on (or up to the forced failure); True when the stream ended normally."""
+        for index in range(start, len(self.events)):
+            event = self.events[index]
             if self.failure is not None and index == self.failure[0]:
                 await self._send(send, self.failure[1])
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
