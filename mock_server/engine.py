@@ -192,8 +192,11 @@ class Engine:
         """Generate a full resource, keep the client's fields, link it to its parents, and insert it."""
         schema = api.resource_schemas.get(resource) or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
-        given = frozenset(key for key in fields if key in props)  # the client's values win: do not make them
-        data = self.gen.value(schema, _singular(resource), omit=given) if schema else {}
+        stamped = [key for key, sub in props.items()
+                   if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)]
+        # The client's values win, and the server's own timestamps are set below: neither is worth generating.
+        omit = frozenset(key for key in fields if key in props) | frozenset(stamped)
+        data = self.gen.value(schema, _singular(resource), omit=omit) if schema else {}
         if not isinstance(data, dict):
             data = {}
         for key, value in fields.items():
@@ -214,9 +217,8 @@ class Engine:
         if id_field in props or not props:
             data[id_field] = _typed_id(new_id, props.get(id_field))
         now = self.gen.timestamp()
-        for key, sub in props.items():
-            if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS):
-                data[key] = now
+        for key in stamped:
+            data[key] = now
         record = Record(id=new_id, data=conform(data, schema, self.gen) if schema else data, scope=dict(scope))
         return record if await self.store.insert(api.name, resource, record) else None
 

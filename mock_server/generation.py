@@ -10,7 +10,6 @@ import base64
 import functools
 import random
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,8 @@ __all__ = ["Clock", "FakeGenerator"]
 
 MAX_DEPTH = 6
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # version and variant bits
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 POOL_SIZE = 256
 POOL_FRESH = 8
 _TIME_HINTS = ("created", "updated", "modified", "deleted", "added", "time", "date", "_at", "At", "last_", "expires")
@@ -46,7 +47,7 @@ class Clock:
     def stamp(self) -> str:
         """`now()` as RFC 3339 text in UTC (`2026-01-05T09:30:07Z`); real time is formatted once per second."""
         if self._fixed:
-            return self.now().strftime(_STAMP)
+            return self.now().isoformat()[:19] + "Z"
         second = int(time.time())
         if second != self._stamped[0]:
             self._stamped = (second, time.strftime(_STAMP, time.gmtime(second)))
@@ -112,7 +113,10 @@ class FakeGenerator:
         return self.random.choice(pool)
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        """A random (version 4) UUID: what `uuid.UUID(int=..., version=4)` gives, in half the time."""
+        bits = self.random.getrandbits(128) & _UUID_CLEAR | _UUID_SET
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def timestamp(self) -> str:
         return self.clock.stamp()
@@ -210,9 +214,12 @@ class FakeGenerator:
         extra = schema.get("additionalProperties")
         extra_schema = extra if isinstance(extra, Mapping) else {"type": "string"}
 
+        created = next((key for key, _ in fields if "creat" in key.lower() or "added" in key.lower()), None)
+
         def make() -> dict[str, Any]:
             out = {key: plan() for key, plan in fields}
-            _order_timestamps(out)
+            if created is not None:
+                _order_timestamps(out, created)
             while len(out) < minimum and extra is not False:
                 out[self.word()] = self.value(extra_schema, "", depth + 1)
             return out
@@ -382,10 +389,9 @@ def _without(schema: Mapping[str, Any], omit: frozenset[str]) -> Mapping[str, An
     return cached[1]
 
 
-def _order_timestamps(obj: dict[str, Any]) -> None:
-    """Make creation come first: every other timestamp field is no earlier than the created one."""
-    created = next((k for k in obj if "creat" in k.lower() or "added" in k.lower()), None)
-    if created is None or not isinstance(obj[created], str):
+def _order_timestamps(obj: dict[str, Any], created: str) -> None:
+    """Make creation come first: every other timestamp field is no earlier than the `created` one."""
+    if not isinstance(obj.get(created), str):
         return
     for key, value in obj.items():
         if key != created and isinstance(value, str) and value[:2] == "20" and "T" in value and value < obj[created]:
