@@ -77,15 +77,15 @@ class SsePlan:
         return self.events.get(name) if name else self.data
 
 
-_PLANS: dict[tuple[int, str], SsePlan | None] = {}
+_PLANS: dict[int, tuple[Operation, SsePlan | None]] = {}
 
 
 def sse_plan(api: ApiModel, op: Operation) -> SsePlan | None:
     """The stream plan of the operation's success response, or None when it documents no event stream."""
-    key = (id(api), op.operation_id)
-    if key not in _PLANS:
-        _PLANS[key] = _read_plan(api, op)
-    return _PLANS[key]
+    cached = _PLANS.get(id(op))
+    if cached is None or cached[0] is not op:  # held, so an id is never another (collected) operation's
+        cached = _PLANS[id(op)] = (op, _read_plan(api, op))
+    return cached[1]
 
 
 def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
