@@ -159,4 +159,3 @@ class PublishingStore:
         if self.bus.listening:
             await self.bus.publish(StateEvent(api, resource, kind, record.id, copy_json(record.data),
                                               dict(record.scope), changed))
-

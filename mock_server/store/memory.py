@@ -1,6 +1,6 @@
-"""In-process state: dictionaries, lost on restart. The default and the reference backend.
+"""In-process state, lost on restart. The default and the reference backend.
 
-Documents are kept serialised (`marshal`, ~2 us a record either way), not as live dicts: reads hand out copies,
+Documents are kept pickled (~2 us a record either way), not as live dicts: reads hand out copies,
 as every other backend does, and a store of a million records adds nothing for the garbage collector to walk
 (a full collection over live dicts stalled requests by tens of milliseconds once the store had grown).
 """
@@ -8,7 +8,6 @@ as every other backend does, and a store of a million records adds nothing for t
 from __future__ import annotations
 
 import itertools
-import marshal
 import pickle
 from collections.abc import Mapping
 from typing import Any
@@ -18,27 +17,19 @@ from mock_server.store.snapshot import dump_records, load_records
 
 __all__ = ["MemoryStore"]
 
-
-
-# (seq, the document `marshal`led or pickled, scope items, pickled?). A plain tuple of atoms, which the collector
-# stops tracking; a NamedTuple subclass would stay tracked.
-_Entry = tuple[int, bytes, tuple[tuple[str, str], ...], bool]
-
-
+# (seq, the pickled document, scope items): a plain tuple of atoms, which the collector stops tracking (a NamedTuple
+# subclass would stay tracked).
+_Entry = tuple[int, bytes, tuple[tuple[str, str], ...]]
 _Table = dict[str, _Entry]
 
 
 def _pack(record: Record) -> _Entry:
-    try:
-        blob, pickled = marshal.dumps(record.data), False
-    except ValueError:  # a value of a type marshal does not know
-        blob, pickled = pickle.dumps(record.data), True
-    return (record.seq, blob, tuple(record.scope.items()), pickled)
+    return (record.seq, pickle.dumps(record.data, pickle.HIGHEST_PROTOCOL), tuple(record.scope.items()))
 
 
 def _unpack(id: str, entry: _Entry) -> Record:
-    seq, blob, scope, pickled = entry
-    return Record(id=id, data=pickle.loads(blob) if pickled else marshal.loads(blob), scope=dict(scope), seq=seq)
+    seq, blob, scope = entry
+    return Record(id=id, data=pickle.loads(blob), scope=dict(scope), seq=seq)
 
 
 class MemoryStore:

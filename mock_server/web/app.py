@@ -129,4 +129,3 @@ def settle_memory() -> None:
     for tens of milliseconds while they walk the start-up objects again."""
     gc.collect()
     gc.freeze()
-

@@ -33,11 +33,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.error_bodies import error_response
 from mock_server.models import ApiModel, Operation
-from mock_server.schemas import is_exact, is_valid
-from mock_server.web.resolver import EngineResolver
+from mock_server.schemas import FORMATS, is_exact, is_valid
+from mock_server.web.resolver import EngineResolver, request_headers
 from mock_server.web.responses import to_starlette
 from mock_server.web.security import accepts
-from mock_server.web.validation import FORMATS, schema_validator
 
 __all__ = ["FastPath"]
 
@@ -100,15 +99,16 @@ class FastPath:
             await self.app(scope, receive, send)
             return
         route, path_values = found
-        kwargs = self._arguments(route, scope, path_values)
+        headers = request_headers(scope)
+        kwargs = self._arguments(route, scope, headers, path_values)
         if kwargs is None:
             await self.app(scope, receive, send)
             return
         body_bytes = b""
-        if route.body is not None or _has_body(scope):
+        if route.body is not None or _has_body(headers):
             body_bytes = await _read_body(receive)
             receive = _replay(body_bytes, receive)
-            outcome = self._body(route, scope, body_bytes)
+            outcome = self._body(route, headers, body_bytes)
             if outcome is None:
                 await self.app(scope, receive, send)
                 return
@@ -138,9 +138,9 @@ class FastPath:
                 return route, dict(zip(route.path_names, matched.groups(), strict=True))
         return None
 
-    def _arguments(self, route: _Route, scope: Scope, path_values: dict[str, str]) -> dict[str, Any] | None:
+    def _arguments(self, route: _Route, scope: Scope, headers: Mapping[str, str],
+                   path_values: dict[str, str]) -> dict[str, Any] | None:
         """Handler keyword arguments, or None when Connexion must look at the request."""
-        headers = _headers(scope)
         if route.credential is not None and not self._authorised(route.credential, headers):
             return None
         kwargs: dict[str, Any] = {}
@@ -179,11 +179,11 @@ class FastPath:
             value = parts[1]
         return accepts(value, self.auth_token)
 
-    def _body(self, route: _Route, scope: Scope, raw: bytes) -> tuple[Any] | Response | None:
+    def _body(self, route: _Route, headers: Mapping[str, str], raw: bytes) -> tuple[Any] | Response | None:
         """(parsed body,), an error response for an invalid one, or None to let Connexion decide."""
         if route.body is None or not raw:
             return None
-        if _headers(scope).get("content-type") != "application/json":
+        if headers.get("content-type") != "application/json":
             return None
         try:
             body = json.loads(raw)
@@ -277,7 +277,7 @@ def _coerce(raw: str, schema: Any) -> Any:
         return _INVALID
     if schema.get("nullable") and raw == "null":
         return _INVALID
-    return value if schema_validator(schema).is_valid(value) else _INVALID
+    return value if is_valid(value, schema) else _INVALID  # never more lenient than Connexion's validator
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -290,12 +290,7 @@ def _escape(path: str) -> str:
     return path.replace("~", "~0").replace("/", "~1")
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or ()}
-
-
-def _has_body(scope: Scope) -> bool:
-    headers = _headers(scope)
+def _has_body(headers: Mapping[str, str]) -> bool:
     return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 

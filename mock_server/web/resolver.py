@@ -11,6 +11,7 @@ from connexion.context import scope as current_scope
 from connexion.resolver import Resolution, Resolver
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
+from starlette.types import Scope
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response, response_headers
@@ -23,7 +24,7 @@ from mock_server.web.responses import to_starlette
 from mock_server.web.sse import event_stream
 from mock_server.web.websockets import upgrade_required
 
-__all__ = ["EngineResolver"]
+__all__ = ["EngineResolver", "request_headers"]
 
 _NOT_PARAMS = {"body", "user", "token_info"}
 
@@ -42,7 +43,7 @@ class EngineResolver(Resolver):
 
     def _handler(self, op: Operation) -> Callable[..., Awaitable[Response]]:
         async def handler(**kwargs: Any) -> Response:
-            headers = _request_headers()
+            headers = request_headers(current_scope)
             prefs = parse_prefer(headers.get("prefer"))
             await self._delay(prefs)
             mock_request = _mock_request(op, kwargs, headers)
@@ -106,11 +107,11 @@ class EngineResolver(Resolver):
                             response_headers(definition, gen))
 
 
-def _request_headers() -> dict[str, str]:
-    """The request's headers (the first of a repeated one), straight from the ASGI scope: Connexion's `request`
-    proxy builds a new request object, and parses the headers again, on every attribute read."""
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers, lower-case names, the first of a repeated one (as Starlette reads them), straight
+    from the ASGI scope: Connexion's `request` proxy builds a new request object on every attribute read."""
     headers: dict[str, str] = {}
-    for key, value in current_scope["headers"]:
+    for key, value in scope.get("headers") or ():
         headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
     return headers
 

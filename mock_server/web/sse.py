@@ -83,8 +83,7 @@ class EventStreamResponse(Response):
             (b"x-accel-buffering", b"no")]})
         start = 0
         if self.frames and (self.failure is None or self.failure[0] > 0):
-            await self._send(send, self.frames[0][0])  # now, not after every request queued behind this one
-            self.sent_text.append(self.frames[0][1])
+            await self._send(send, *self.frames[0])  # now, not after every request queued behind this one
             start = 1
         sender = asyncio.create_task(self._send_events(send, start))
         watcher = asyncio.create_task(_disconnected(receive))
@@ -113,14 +112,14 @@ class EventStreamResponse(Response):
                 return False
             if index and self.delay:
                 await asyncio.sleep(self.delay)
-            await self._send(send, frame)
-            self.sent_text.append(text)
+            await self._send(send, frame, text)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return True
 
-    async def _send(self, send: Send, frame: bytes) -> None:
+    async def _send(self, send: Send, frame: bytes, text: str = "") -> None:
         await send({"type": "http.response.body", "body": frame, "more_body": True})
         self.sent += 1
+        self.sent_text.append(text)
 
 
 def _failure_status(api: ApiModel) -> int:

@@ -21,13 +21,9 @@ from connexion.validators.parameter import is_null, is_nullable
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 from openapi_schema_validator import OAS30Validator
 
-from mock_server.schemas import FORMATS, oas30_validator
+from mock_server.schemas import oas30_validator
 
-__all__ = ["FORMATS", "schema_validator", "validator_map"]
-
-def schema_validator(schema: dict[str, Any]) -> OAS30Validator:
-    """The cached validator for one (resolved) schema, as parameter and body validation use it."""
-    return oas30_validator(schema)
+__all__ = ["validator_map"]
 
 
 class NamedParameterValidator(ParameterValidator):
