@@ -19,7 +19,7 @@ from mock_server.listing import SCAN_LIMIT
 from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.pagination import PAGING_NAMES, page_fields, read_page
-from mock_server.pointers import set_pointer
+from mock_server.pointers import remove_pointer, set_pointer
 from mock_server.references import Reference, reference_fields, self_arrays
 from mock_server.shapes import list_items_schema, success_schema
 from mock_server.shaping import conform
@@ -149,14 +149,34 @@ class Engine:
         return self._respond(api, op, record.data, behaviour=b, ctx=ctx, status=status)
 
     async def _read(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
-        record = await self._target(api, op, request)
+        b = op.behaviour
+        try:
+            record = await self._target(api, op, request)
+        except NotFoundError:
+            if not b.upsert:
+                raise
+            record = await self._materialize(api, op, request)
         if success_schema(op) is None:
             upload = await stored_upload(self.store, api.name, op, record.id)
             if upload is not None:
                 return upload
         data = dict(record.data)
         outer = await self._embeds(api, op, record, data)
-        return self._respond(api, op, data, outer, ctx=Context(request, target=record.data))
+        ctx = Context(request, target=record.data)
+        return self._respond(api, op, data, outer, behaviour=_variant(b, ctx), ctx=ctx)
+
+    async def _materialize(self, api: ApiModel, op: Operation, request: MockRequest) -> Record:
+        """An item the API reads but never creates (its ids are minted elsewhere) exists from its first read on,
+        and stays the same on every read after."""
+        b = op.behaviour
+        scope = {p: str(request.path_params[p]) for p in b.scope if p in request.path_params}
+        item_id = str(request.path_params.get(b.id_param or ""))
+        record = await self._store_new(api, b.resource or "", {}, scope, item_id, id_field=b.id_field)
+        if record is None:  # created by a concurrent read
+            record = await self.store.get(api.name, b.resource or "", item_id)
+        if record is None:
+            raise NotFoundError(f"{_singular(b.resource or 'resource')} {item_id!r} not found", field=b.id_param)
+        return record
 
     async def _list(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
         b = op.behaviour
@@ -503,9 +523,11 @@ class Engine:
         if schema is None:
             return self._without_json(op)
         body: Any = {b.body: data, **(outer or {})} if b.body else data
-        if b.fill and ctx is not None:
+        if (b.fill or b.omit) and ctx is not None and isinstance(body, Mapping):
             body = dict(body)
             evaluate_into(body, b.fill, ctx)
+            for pointer in b.omit:
+                remove_pointer(body, pointer)
         return MockResponse(status or op.success_status, conform(body, schema, self.gen), _json_media(op))
 
     def _without_json(self, op: Operation) -> MockResponse:

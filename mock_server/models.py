@@ -52,13 +52,14 @@ class Behaviour:
     stream_when: str | None = None
     set: Mapping[str, Any] = field(default_factory=dict)  # stored fields -> compiled values (expressions.py)
     fill: Mapping[str, Any] = field(default_factory=dict)  # response pointers -> compiled values
+    omit: tuple[str, ...] = ()  # response pointers left out of the answer
     each: Mapping[str, Any] = field(default_factory=dict)  # (list) pointers of each item -> compiled values
     listing: Any = None  # (list) compiled filters, sort, cursor (listing.ListRules)
     links: str | None = None  # (link) the collection of links the item is added to
     via: str | None = None  # (list) list the items linked through this collection
     cases: tuple[Any, ...] = ()  # (condition, Behaviour) pairs: the first whose condition holds applies
     input: str | None = None  # (create/update) the request-body property holding the resource's fields
-    upsert: bool = False  # (update) an unknown id creates the item (a PUT documented as create-or-replace)
+    upsert: bool = False  # (read/update) an unknown id creates the item (a create-or-replace PUT; ids minted elsewhere)
 
 
 @dataclass(frozen=True, slots=True)

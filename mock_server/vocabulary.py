@@ -19,7 +19,7 @@ from mock_server.models import Action, Behaviour
 __all__ = ["Case", "compile_effect", "matches", "parse_behaviour"]
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
-_CASE_WORDS = ("effects", "respond", "body", "fill", "set")
+_CASE_WORDS = ("effects", "respond", "body", "fill", "omit", "set")
 _EFFECT_KEYS = {
     "create": {"create", "from", "set", "scope", "link"},
     "clear": {"clear"},
@@ -72,6 +72,7 @@ def parse_behaviour(x_mock: Mapping[str, Any], path: str, where: str) -> Behavio
         stream_when=stream.get("when") if isinstance(stream, Mapping) else None,
         set=compile_values(x_mock.get("set"), f"{where}.set"),
         fill=compile_values(x_mock.get("fill"), f"{where}.fill"),
+        omit=_pointers(x_mock.get("omit"), f"{where}.omit"),
         each=compile_values(x_mock.get("each"), f"{where}.each"),
         listing=compile_list_rules(x_mock, where),
         links=x_mock.get("links"),
@@ -134,6 +135,14 @@ def _tests(when: Mapping[str, Any], where: str) -> tuple[tuple[Value, tuple[Any,
             raise SpecError(f"{where}: a condition's key is a source ($request..., $target#/...), got {source!r}")
         out.append((compile_value(source, where), tuple(allowed) if isinstance(allowed, list) else (allowed,)))
     return tuple(out)
+
+
+def _pointers(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.startswith("/") for p in raw):
+        raise SpecError(f"{where}: expected a list of JSON Pointers (/field), got {raw!r}")
+    return tuple(raw)
 
 
 def _replace(behaviour: Behaviour, **changes: Any) -> Behaviour:
