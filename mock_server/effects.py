@@ -46,6 +46,7 @@ async def apply_effects(engine: Engine, api: ApiModel, op: Operation, target: Re
     ctx = Context(request, target=target.data)
     outcome = Outcome()
     changed: dict[str, Any] = {}
+    last_resource = None
     for effect in b.effects:
         if "create" in effect:
             fields = {**upload_fields(request), **body} if effect.get("from") == "body" else {}
@@ -54,8 +55,12 @@ async def apply_effects(engine: Engine, api: ApiModel, op: Operation, target: Re
                 scope = {p: str(request.path_params[p]) for p in effect["scope"] if p in request.path_params}
             else:
                 scope = {**{p: str(v) for p, v in request.path_params.items()}, id_param: target.id}
-            record = await engine._store_new(api, effect["create"], fields, scope, None)
+            # A reply stored right after the item it answers (a user message, then the assistant's) is its child.
+            last = outcome.created[-1] if outcome.created else None
+            previous = last.id if last is not None and last_resource == effect["create"] else None
+            record = await engine._store_new(api, effect["create"], fields, scope, None, parent_id=previous)
             if record is not None:
+                last_resource = effect["create"]
                 outcome.created.append(record)
                 ctx.created = record.data
                 if effect.get("link"):

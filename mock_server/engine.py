@@ -102,7 +102,7 @@ class Engine:
                     scope = {param: seeded[parent][index % len(seeded[parent])]
                              for param, parent in step.parents if seeded.get(parent)}
                     parent_id = ids[index - 1] if index % 2 == 1 else None  # odd items: children of the one before
-                    record = await self._store_new(api, step.resource, {}, scope, None, seed_parent=parent_id,
+                    record = await self._store_new(api, step.resource, {}, scope, None, parent_id=parent_id,
                                                    seeded=seeded, seed_index=index)
                     if record is not None:
                         ids.append(record.id)
@@ -343,22 +343,22 @@ class Engine:
                 raise NotFoundError(f"{_singular(parent)} {value!r} not found", field=param)
 
     async def _store_new(self, api: ApiModel, resource: str, fields: Mapping[str, Any], scope: Mapping[str, str],
-                         new_id: str | None, id_field: str | None = None, *, seed_parent: str | None = None,
+                         new_id: str | None, id_field: str | None = None, *, parent_id: str | None = None,
                          seeded: Mapping[str, list[str]] | None = None, seed_index: int = 0) -> Record | None:
         """Generate a full resource, keep the client's fields, link it to its parents, and insert it (None: the
         id is taken)."""
         id_field = id_field or api.id_fields.get(resource, "id")
         record = await self._build_new(api, resource, fields, scope, new_id, id_field=id_field,
-                                       seed_parent=seed_parent, seeded=seeded, seed_index=seed_index)
+                                       parent_id=parent_id, seeded=seeded, seed_index=seed_index)
         client_id = new_id is not None or fields.get(id_field) not in (None, "")
         if not await self._insert(api, resource, record, id_field, retry=not client_id):
             return None
-        if seed_parent is not None:
-            await self._add_to_parent(api, resource, seed_parent, record)
+        if parent_id is not None:
+            await self._add_to_parent(api, resource, parent_id, record)
         return record
 
     async def _build_new(self, api: ApiModel, resource: str, fields: Mapping[str, Any], scope: Mapping[str, str],
-                         new_id: str | None, id_field: str = "id", *, seed_parent: str | None = None,
+                         new_id: str | None, id_field: str = "id", *, parent_id: str | None = None,
                          seeded: Mapping[str, list[str]] | None = None, seed_index: int = 0) -> Record:
         """A new record (not stored): generated fields, the client's fields, links to the parents in `scope`."""
         schema = api.resource_schemas.get(resource) or {}
@@ -386,7 +386,7 @@ class Engine:
                 if parent_record is not None:  # an embedded summary of the parent, e.g. a chat's `ai`
                     data[_singular(parent)] = conform(parent_record.data, summary, self.gen)  # type: ignore[arg-type]
         if schema:
-            await self._point_references(api, resource, schema, data, linked, seed_parent, seeded, seed_index)
+            await self._point_references(api, resource, schema, data, linked, parent_id, seeded, seed_index)
         id_schema = props.get(id_field)
         if new_id is None and fields.get(id_field) not in (None, ""):
             new_id = str(fields[id_field])
@@ -437,7 +437,7 @@ class Engine:
         return value
 
     async def _point_references(self, api: ApiModel, resource: str, schema: Mapping[str, Any],
-                                data: dict[str, Any], given: set[str], seed_parent: str | None,
+                                data: dict[str, Any], given: set[str], parent_id: str | None,
                                 seeded: Mapping[str, list[str]] | None, seed_index: int) -> None:
         """Generated ids of other items point at stored ones, or are left out; a new item is a root."""
         refs, arrays = self._reference_rules(api, resource, schema)
@@ -450,7 +450,7 @@ class Engine:
             props = schema.get("properties") or {}
             chosen: str | None = None
             if ref.target == resource:
-                chosen = seed_parent
+                chosen = parent_id
             elif seeded is not None and seeded.get(ref.target):
                 chosen = seeded[ref.target][seed_index % len(seeded[ref.target])]
             elif ref.required:
