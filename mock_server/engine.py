@@ -113,11 +113,13 @@ class Engine:
         b = op.behaviour
         assert b.resource is not None
         ctx = Context(request)
-        b = _variant(b, ctx)
+        if b.cases:
+            b = _variant(b, ctx)
         scope = {p: str(request.path_params[p]) for p in b.scope if p in request.path_params}
         await self._check_parents(api, b.resource, scope)
         fields = self._input_fields(b, request)
-        evaluate_into(fields, b.set, ctx)
+        if b.set:
+            evaluate_into(fields, b.set, ctx)
         for unique in b.unique:
             if unique != b.id_from and unique in fields:
                 _, clashes = await self.store.list(api.name, b.resource, scope, 0, 0, {unique: fields[unique]})
@@ -140,7 +142,8 @@ class Engine:
                 self._merge(api, b.resource, existing, fields)
                 await self.store.put(api.name, b.resource, existing)
                 record = existing
-        await keep_upload(self.store, api.name, b.resource, record.id, request)
+        if request.files:
+            await keep_upload(self.store, api.name, b.resource, record.id, request)
         if b.effects:
             from mock_server.effects import apply_effects
 
@@ -156,14 +159,17 @@ class Engine:
             if not b.upsert:
                 raise
             record = await self._materialize(api, op, request)
-        if success_schema(op) is None:
+        schema = success_schema(op)
+        if schema is None:
             upload = await stored_upload(self.store, api.name, op, record.id)
             if upload is not None:
                 return upload
         data = dict(record.data)
-        outer = await self._embeds(api, op, record, data)
+        outer = await self._embeds(api, op, record, data) if b.embed else None
+        if not (b.fill or b.omit or b.cases):  # the common read: nothing to evaluate
+            return self._respond(api, op, data, outer, schema=schema)
         ctx = Context(request, target=record.data)
-        return self._respond(api, op, data, outer, behaviour=_variant(b, ctx), ctx=ctx)
+        return self._respond(api, op, data, outer, behaviour=_variant(b, ctx), ctx=ctx, schema=schema)
 
     async def _materialize(self, api: ApiModel, op: Operation, request: MockRequest) -> Record:
         """An item the API reads but never creates (its ids are minted elsewhere) exists from its first read on,
@@ -197,7 +203,8 @@ class Engine:
             records = await self._linked(api, b.resource, links)
         else:
             records, total = await self.store.list(api.name, b.resource, scope, page.offset, page.limit, where)
-        items = [self._listed(b, r.data, request, item_schema) for r in records]
+        items = [self._listed(b, r.data, request, item_schema) for r in records] if b.each else \
+            [conform(r.data, item_schema, self.gen) for r in records]
         if schema is None:
             return MockResponse(op.success_status, items)
         if items_prop is None:
@@ -325,7 +332,7 @@ class Engine:
         body = request.body if isinstance(request.body, Mapping) else {}
         if b.input and isinstance(body.get(b.input), Mapping):
             body = body[b.input]
-        return {**(upload_fields(request) if files else {}), **body}
+        return {**upload_fields(request), **body} if files and request.files else dict(body)
 
     async def _target(self, api: ApiModel, op: Operation, request: MockRequest) -> Record:
         b = op.behaviour
@@ -385,7 +392,7 @@ class Engine:
                 parent_record = await self.store.get(api.name, parent, value)  # type: ignore[arg-type]
                 if parent_record is not None:  # an embedded summary of the parent, e.g. a chat's `ai`
                     data[_singular(parent)] = conform(parent_record.data, summary, self.gen)  # type: ignore[arg-type]
-        if schema:
+        if schema and any(self._reference_rules(api, resource, schema)):
             await self._point_references(api, resource, schema, data, linked, parent_id, seeded, seed_index)
         id_schema = props.get(id_field)
         if new_id is None and fields.get(id_field) not in (None, ""):
@@ -501,7 +508,8 @@ class Engine:
         if schema:
             record.data = conform(record.data, schema, self.gen)
 
-    async def _embeds(self, api: ApiModel, op: Operation, record: Record, data: dict[str, Any]) -> dict[str, Any]:
+    async def _embeds(self, api: ApiModel, op: Operation, record: Record,
+                      data: dict[str, Any]) -> dict[str, Any] | None:
         """Child collections listed in `embed`, placed where the response schema has them."""
         outer: dict[str, Any] = {}
         top = success_schema(op) or {}
@@ -517,9 +525,10 @@ class Engine:
 
     def _respond(self, api: ApiModel, op: Operation, data: Mapping[str, Any],
                  outer: Mapping[str, Any] | None = None, *, behaviour: Behaviour | None = None,
-                 ctx: Context | None = None, status: int | None = None) -> MockResponse:
+                 ctx: Context | None = None, status: int | None = None,
+                 schema: Mapping[str, Any] | None = None) -> MockResponse:
         b = behaviour or op.behaviour
-        schema = success_schema(op)
+        schema = schema if schema is not None else success_schema(op)
         if schema is None:
             return self._without_json(op)
         body: Any = {b.body: data, **(outer or {})} if b.body else data

@@ -136,22 +136,17 @@ class ListRules:
     where: Mapping[str, Any] | None = None
     sort: SortRule | None = None
     cursor: CursorRule | None = None
-
-    @property
-    def params(self) -> frozenset[str]:
-        """The query parameters these rules read (not to be treated as plain equality filters)."""
-        names = {f.param for f in self.filters}
-        if self.sort is not None:
-            names |= {n for n in (self.sort.param, self.sort.direction_param) if n}
-        if self.cursor is not None:
-            names |= {n for n in (self.cursor.before, self.cursor.after) if n}
-        return frozenset(names)
+    params: frozenset[str] = frozenset()  # the query parameters these rules read (not plain equality filters)
+    always: bool = False  # a fixed filter or a default order: every request is a scan
 
     def active(self, query: Mapping[str, Any]) -> bool:
         """Whether this request needs the scan (otherwise the store pages it)."""
-        if self.where or (self.sort is not None and self.sort.default is not None):
+        if self.always:
             return True
-        return any(query.get(name) not in (None, "", []) for name in self.params)
+        for name in self.params:
+            if query.get(name) not in (None, "", []):
+                return True
+        return False
 
     def select(self, records: Iterable[Record], query: Mapping[str, Any]) -> list[Record]:
         kept = []
@@ -189,8 +184,15 @@ def compile_list_rules(x_mock: Mapping[str, Any], where: str) -> ListRules | Non
         return None
     filters = tuple(_filter(name, raw, f"{where}.filters.{name}")
                     for name, raw in (x_mock.get("filters") or {}).items())
-    return ListRules(filters=filters, where=x_mock.get("where") or None, sort=_sort(x_mock.get("sort"), where),
-                     cursor=_cursor(x_mock.get("cursor"), where))
+    sort, cursor = _sort(x_mock.get("sort"), where), _cursor(x_mock.get("cursor"), where)
+    params = {f.param for f in filters}
+    if sort is not None:
+        params |= {n for n in (sort.param, sort.direction_param) if n}
+    if cursor is not None:
+        params |= {n for n in (cursor.before, cursor.after) if n}
+    fixed = x_mock.get("where") or None
+    return ListRules(filters=filters, where=fixed, sort=sort, cursor=cursor, params=frozenset(params),
+                     always=bool(fixed) or (sort is not None and sort.default is not None))
 
 
 def _filter(param: str, raw: Any, where: str) -> QueryFilter:
