@@ -58,7 +58,7 @@ async def apply_effects(engine: Engine, api: ApiModel, op: Operation, target: Re
             # A reply stored right after the item it answers (a user message, then the assistant's) is its child.
             last = outcome.created[-1] if outcome.created else None
             previous = last.id if last is not None and last_resource == effect["create"] else None
-            record = await engine._store_new(api, effect["create"], fields, scope, None, parent_id=previous)
+            record = await engine.items.store_new(api, effect["create"], fields, scope, None, parent_id=previous)
             if record is not None:
                 last_resource = effect["create"]
                 outcome.created.append(record)
@@ -88,7 +88,7 @@ async def apply_effects(engine: Engine, api: ApiModel, op: Operation, target: Re
         else:
             raise SpecError(f"{api.name}: {op.operation_id}: unknown x-mock effect {dict(effect)!r}")
     if changed:
-        engine._merge(api, resource, target, changed)
+        engine.items.merge(api, resource, target, changed)
         await engine.store.put(api.name, resource, target)
     return outcome
 
@@ -140,12 +140,12 @@ async def _copy(engine: Engine, api: ApiModel, resource: str, id_param: str, tar
     id_field = api.id_fields.get(resource, "id")
     fields = {k: v for k, v in target.data.items() if k != id_field}
     fields = {k: v for k, v in fields.items() if not k.lower().startswith(("created", "updated", "modified"))}
-    copy = await engine._store_new(api, resource, fields, dict(target.scope), None)
+    copy = await engine.items.store_new(api, resource, fields, dict(target.scope), None)
     if copy is None:
         return None
     for child_resource in children:
         for child in await _children(engine, api, child_resource, id_param, target.id):
             child_id_field = api.id_fields.get(child_resource, "id")
             child_fields = {k: v for k, v in child.data.items() if k != child_id_field}
-            await engine._store_new(api, child_resource, child_fields, {**child.scope, id_param: copy.id}, None)
+            await engine.items.store_new(api, child_resource, child_fields, {**child.scope, id_param: copy.id}, None)
     return copy

@@ -15,12 +15,12 @@ from typing import Any
 from mock_server.errors import ConflictError, NotFoundError, ValidationError
 from mock_server.expressions import Context, evaluate_into
 from mock_server.generation import FakeGenerator
+from mock_server.items import Items, singular
 from mock_server.listing import SCAN_LIMIT
 from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.pagination import PAGING_NAMES, page_fields, read_page
 from mock_server.pointers import remove_pointer, set_pointer
-from mock_server.references import Reference, reference_fields, self_arrays
 from mock_server.shapes import list_items_schema, success_schema
 from mock_server.shaping import conform
 from mock_server.store import Record, Store
@@ -29,9 +29,6 @@ from mock_server.vocabulary import matches
 
 __all__ = ["Engine"]
 
-_CREATED_HINTS = ("created", "added", "inserted")
-_UPDATED_HINTS = ("updated", "modified", "changed", "last_")
-_ID_ATTEMPTS = 50
 
 
 class Engine:
@@ -45,8 +42,7 @@ class Engine:
         self.gen = FakeGenerator(seed)
         self._seeded: set[str] = set()
         self._seed_lock = asyncio.Lock()
-        self._next_ids: dict[tuple[str, str], int] = {}  # (api, resource) -> the next integer id
-        self._references: dict[tuple[str, str], tuple[tuple[Reference, ...], tuple[str, ...]]] = {}
+        self.items = Items(self)
 
     # -- entry points ---------------------------------------------------------------------------------------
     async def handle(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
@@ -66,7 +62,7 @@ class Engine:
         await self.store.clear(api_name)
         self.gen = FakeGenerator(self.seed)
         self._seeded = set() if api_name is None else self._seeded - {api_name}
-        self._next_ids = {k: v for k, v in self._next_ids.items() if api_name is not None and k[0] != api_name}
+        self.items.forget_ids(api_name)
         # Seed now, not on the next request: other instances sharing the store remember they saw it seeded.
         for name in [api_name] if api_name is not None else list(self.apis):
             await self.ensure_seeded(self.apis[name])
@@ -74,7 +70,7 @@ class Engine:
     def mark_seeded(self, apis: Mapping[str, ApiModel]) -> None:
         """Imported state replaces seeding: do not add generated items on top of it."""
         self._seeded.update(apis)
-        self._next_ids.clear()  # imported items may hold any integer ids
+        self.items.forget_ids()  # imported items may hold any integer ids
 
     async def ensure_seeded(self, api: ApiModel) -> None:
         """Give each top-level collection a few generated items once (not when the store already has some).
@@ -102,8 +98,8 @@ class Engine:
                     scope = {param: seeded[parent][index % len(seeded[parent])]
                              for param, parent in step.parents if seeded.get(parent)}
                     parent_id = ids[index - 1] if index % 2 == 1 else None  # odd items: children of the one before
-                    record = await self._store_new(api, step.resource, {}, scope, None, parent_id=parent_id,
-                                                   seeded=seeded, seed_index=index)
+                    record = await self.items.store_new(api, step.resource, {}, scope, None, parent_id=parent_id,
+                                                        seeded=seeded, seed_index=index)
                     if record is not None:
                         ids.append(record.id)
                 seeded[step.resource] = ids
@@ -124,22 +120,22 @@ class Engine:
             if unique != b.id_from and unique in fields:
                 _, clashes = await self.store.list(api.name, b.resource, scope, 0, 0, {unique: fields[unique]})
                 if clashes:
-                    raise ConflictError(f"{_singular(b.resource)} with {unique} {fields[unique]!r} already exists")
+                    raise ConflictError(f"{singular(b.resource)} with {unique} {fields[unique]!r} already exists")
         chosen = b.id_from and fields.get(b.id_from) not in (None, "")
         new_id = str(fields[b.id_from]) if chosen else None  # type: ignore[index]
-        record = await self._build_new(api, b.resource, fields, scope, new_id, id_field=b.id_field)
+        record = await self.items.build(api, b.resource, fields, scope, new_id, id_field=b.id_field)
         client_id = chosen or fields.get(b.id_field) not in (None, "")
-        inserted = await self._insert(api, b.resource, record, b.id_field, retry=not client_id)
+        inserted = await self.items.insert(api, b.resource, record, b.id_field, retry=not client_id)
         status = op.success_status
         if not inserted:
             if "409" in op.responses:
-                raise ConflictError(f"{_singular(b.resource)} id {record.id!r} already registered")
+                raise ConflictError(f"{singular(b.resource)} id {record.id!r} already registered")
             # No conflict documented: creating an existing id again replaces what the client sent.
             existing = await self.store.get(api.name, b.resource, record.id)
             if existing is None:  # deleted in between: store it now
                 await self.store.put(api.name, b.resource, record)
             else:
-                self._merge(api, b.resource, existing, fields)
+                self.items.merge(api, b.resource, existing, fields)
                 await self.store.put(api.name, b.resource, existing)
                 record = existing
         if request.files:
@@ -177,11 +173,11 @@ class Engine:
         b = op.behaviour
         scope = {p: str(request.path_params[p]) for p in b.scope if p in request.path_params}
         item_id = str(request.path_params.get(b.id_param or ""))
-        record = await self._store_new(api, b.resource or "", {}, scope, item_id, id_field=b.id_field)
+        record = await self.items.store_new(api, b.resource or "", {}, scope, item_id, id_field=b.id_field)
         if record is None:  # created by a concurrent read
             record = await self.store.get(api.name, b.resource or "", item_id)
         if record is None:
-            raise NotFoundError(f"{_singular(b.resource or 'resource')} {item_id!r} not found", field=b.id_param)
+            raise NotFoundError(f"{singular(b.resource or 'resource')} {item_id!r} not found", field=b.id_param)
         return record
 
     async def _list(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
@@ -235,7 +231,7 @@ class Engine:
         b = _variant(b, ctx)
         fields = self._input_fields(b, request, files=False)
         evaluate_into(fields, b.set, ctx)
-        self._merge(api, b.resource, record, fields)
+        self.items.merge(api, b.resource, record, fields)
         await self.store.put(api.name, b.resource or "", record)
         if b.effects:
             from mock_server.effects import apply_effects
@@ -282,7 +278,7 @@ class Engine:
         wanted = body.get(b.id_from)
         record = await self.store.get(api.name, b.resource, str(wanted)) if wanted not in (None, "") else None
         if record is None:
-            raise NotFoundError(f"{_singular(b.resource)} {wanted!r} not found", field=b.id_from)
+            raise NotFoundError(f"{singular(b.resource)} {wanted!r} not found", field=b.id_from)
         await self.add_link(api, b.links, scope, record.id)
         ctx = Context(request, target=record.data, created=record.data)
         return self._respond(api, op, record.data, ctx=ctx)
@@ -340,173 +336,14 @@ class Engine:
         record = await self.store.get(api.name, b.resource or "", str(raw_id)) if raw_id is not None else None
         if record is None or any(str(request.path_params.get(p)) != v for p, v in record.scope.items()
                                  if p in b.scope and p in request.path_params):
-            raise NotFoundError(f"{_singular(b.resource or 'resource')} {raw_id!r} not found", field=b.id_param)
+            raise NotFoundError(f"{singular(b.resource or 'resource')} {raw_id!r} not found", field=b.id_param)
         return record
 
     async def _check_parents(self, api: ApiModel, resource: str, scope: Mapping[str, str]) -> None:
         for param, value in scope.items():
             parent = api.parents.get(param)
             if parent and parent != resource and await self.store.get(api.name, parent, value) is None:
-                raise NotFoundError(f"{_singular(parent)} {value!r} not found", field=param)
-
-    async def _store_new(self, api: ApiModel, resource: str, fields: Mapping[str, Any], scope: Mapping[str, str],
-                         new_id: str | None, id_field: str | None = None, *, parent_id: str | None = None,
-                         seeded: Mapping[str, list[str]] | None = None, seed_index: int = 0) -> Record | None:
-        """Generate a full resource, keep the client's fields, link it to its parents, and insert it (None: the
-        id is taken)."""
-        id_field = id_field or api.id_fields.get(resource, "id")
-        record = await self._build_new(api, resource, fields, scope, new_id, id_field=id_field,
-                                       parent_id=parent_id, seeded=seeded, seed_index=seed_index)
-        client_id = new_id is not None or fields.get(id_field) not in (None, "")
-        if not await self._insert(api, resource, record, id_field, retry=not client_id):
-            return None
-        if parent_id is not None:
-            await self._add_to_parent(api, resource, parent_id, record)
-        return record
-
-    async def _build_new(self, api: ApiModel, resource: str, fields: Mapping[str, Any], scope: Mapping[str, str],
-                         new_id: str | None, id_field: str = "id", *, parent_id: str | None = None,
-                         seeded: Mapping[str, list[str]] | None = None, seed_index: int = 0) -> Record:
-        """A new record (not stored): generated fields, the client's fields, links to the parents in `scope`."""
-        schema = api.resource_schemas.get(resource) or {}
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        stamped = [key for key, sub in props.items()
-                   if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)]
-        # The client's values win, and the server's own timestamps are set below: neither is worth generating.
-        omit = frozenset(key for key in fields if key in props) | frozenset(stamped)
-        data = self.gen.value(schema, _singular(resource), omit=omit) if schema else {}
-        if not isinstance(data, dict):
-            data = {}
-        for key, value in fields.items():
-            if key in props or not props:
-                data[key] = value
-        linked: set[str] = set(fields)
-        for param, value in scope.items():
-            for name in _link_names(param, api.id_params.get(param)):
-                if name in props and name != id_field:
-                    data[name] = _typed_id(value, props[name])
-                    linked.add(name)
-            parent = api.id_params.get(param)
-            summary = props.get(_singular(parent)) if parent else None
-            if summary and summary.get("type") == "object" and parent != resource:
-                parent_record = await self.store.get(api.name, parent, value)  # type: ignore[arg-type]
-                if parent_record is not None:  # an embedded summary of the parent, e.g. a chat's `ai`
-                    data[_singular(parent)] = conform(parent_record.data, summary, self.gen)  # type: ignore[arg-type]
-        if schema and any(self._reference_rules(api, resource, schema)):
-            await self._point_references(api, resource, schema, data, linked, parent_id, seeded, seed_index)
-        id_schema = props.get(id_field)
-        if new_id is None and fields.get(id_field) not in (None, ""):
-            new_id = str(fields[id_field])
-        if new_id is None and id_schema is not None and id_schema.get("type") == "integer":
-            new_id = str(await self._next_id(api, resource, id_field))
-        if new_id is None:
-            generated = data.get(id_field)
-            new_id = str(generated) if generated not in (None, "") else self.gen.uuid()
-        if id_field in props or not props:
-            data[id_field] = _typed_id(new_id, id_schema)
-        now = self.gen.timestamp()
-        for key in stamped:
-            data[key] = now
-        return Record(id=new_id, data=conform(data, schema, self.gen) if schema else data, scope=dict(scope))
-
-    async def _insert(self, api: ApiModel, resource: str, record: Record, id_field: str, retry: bool) -> bool:
-        """Insert; a generated id that is taken is replaced by a fresh one (a client's id is never changed)."""
-        if await self.store.insert(api.name, resource, record):
-            return True
-        if not retry:
-            return False
-        id_schema = ((api.resource_schemas.get(resource) or {}).get("properties") or {}).get(id_field)
-        original = record.id
-        for _ in range(_ID_ATTEMPTS):
-            if id_schema is not None and id_schema.get("type") == "integer":
-                self._next_ids.pop((api.name, resource), None)  # another process took it: count from the store
-                record.id = str(await self._next_id(api, resource, id_field))
-            elif id_field == "id":
-                record.id = self.gen.uuid()
-            else:  # a generated natural key (a slug, a name): keep it readable
-                record.id = f"{original}-{self.gen.uuid()[:8]}"
-            if id_field in record.data:
-                record.data[id_field] = _typed_id(record.id, id_schema)
-            if await self.store.insert(api.name, resource, record):
-                return True
-        return False
-
-    async def _next_id(self, api: ApiModel, resource: str, id_field: str) -> int:
-        """Integer ids increase: one past the largest stored (read from the store once, then counted here)."""
-        key = (api.name, resource)
-        if key not in self._next_ids:
-            records, _ = await self.store.list(api.name, resource, {}, 0, SCAN_LIMIT)
-            stored = [r.data.get(id_field) for r in records]
-            self._next_ids[key] = max([v for v in stored if isinstance(v, int) and not isinstance(v, bool)],
-                                      default=0) + 1
-        value = self._next_ids[key]
-        self._next_ids[key] = value + 1
-        return value
-
-    async def _point_references(self, api: ApiModel, resource: str, schema: Mapping[str, Any],
-                                data: dict[str, Any], given: set[str], parent_id: str | None,
-                                seeded: Mapping[str, list[str]] | None, seed_index: int) -> None:
-        """Generated ids of other items point at stored ones, or are left out; a new item is a root."""
-        refs, arrays = self._reference_rules(api, resource, schema)
-        for name in arrays:
-            if name not in given:
-                data[name] = []
-        for ref in refs:
-            if ref.field in given:
-                continue
-            props = schema.get("properties") or {}
-            chosen: str | None = None
-            if ref.target == resource:
-                chosen = parent_id
-            elif seeded is not None and seeded.get(ref.target):
-                chosen = seeded[ref.target][seed_index % len(seeded[ref.target])]
-            elif ref.required:
-                existing, _ = await self.store.list(api.name, ref.target, {}, 0, 1)
-                chosen = existing[0].id if existing else None
-            if chosen is not None:
-                data[ref.field] = _typed_id(chosen, props.get(ref.field))
-            elif ref.nullable:
-                data[ref.field] = None
-            elif not ref.required:
-                data.pop(ref.field, None)
-
-    def _reference_rules(self, api: ApiModel, resource: str,
-                         schema: Mapping[str, Any]) -> tuple[tuple[Reference, ...], tuple[str, ...]]:
-        key = (api.name, resource)
-        rules = self._references.get(key)
-        if rules is None:
-            # Arrays of child items (a tree's own children, or a child collection a read embeds) start empty:
-            # generated children would be items that do not exist.
-            embedded = {prop for op in api.operations if op.behaviour.resource == resource
-                        and op.behaviour.action is Action.READ for prop in op.behaviour.embed}
-            arrays = tuple(dict.fromkeys([*self_arrays(schema), *sorted(embedded)]))
-            rules = self._references[key] = (reference_fields(resource, schema, api.resource_schemas), arrays)
-        return rules
-
-    async def _add_to_parent(self, api: ApiModel, resource: str, parent_id: str, child: Record) -> None:
-        """A seeded child appears in its parent's own array of children (`children: [...]`)."""
-        schema = api.resource_schemas.get(resource) or {}
-        arrays = self._reference_rules(api, resource, schema)[1]
-        parent = await self.store.get(api.name, resource, parent_id) if arrays else None
-        if parent is None:
-            return
-        for name in arrays:
-            items_schema = (schema["properties"][name]).get("items")
-            parent.data[name] = [*(parent.data.get(name) or []), conform(child.data, items_schema, self.gen)]
-        await self.store.put(api.name, resource, parent)
-
-    def _merge(self, api: ApiModel, resource: str | None, record: Record, fields: Mapping[str, Any]) -> None:
-        schema = api.resource_schemas.get(resource or "") or {}
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        for key, value in fields.items():
-            if key in props or not props:
-                record.data[key] = value
-        now = self.gen.timestamp()
-        for key, sub in props.items():
-            if key not in fields and _is_time(sub) and key.lower().startswith(_UPDATED_HINTS):
-                record.data[key] = now
-        if schema:
-            record.data = conform(record.data, schema, self.gen)
+                raise NotFoundError(f"{singular(parent)} {value!r} not found", field=param)
 
     async def _embeds(self, api: ApiModel, op: Operation, record: Record,
                       data: dict[str, Any]) -> dict[str, Any] | None:
@@ -584,28 +421,6 @@ def _filters(op: Operation, request: MockRequest, item_schema: Any, ruled: froze
             and request.query.get(p.name) is not None and not isinstance(request.query[p.name], (list, dict))}
 
 
-def _link_names(param: str, parent: str | None) -> list[str]:
-    names = [param]
-    if parent:
-        singular = _singular(parent)
-        names += [f"{singular}_id", f"{singular}Id"]
-    return names
-
-
-def _typed_id(value: str, schema: Mapping[str, Any] | None) -> Any:
-    if schema and schema.get("type") == "integer" and value.lstrip("-").isdigit():
-        return int(value)
-    return value
-
-
-def _is_time(schema: Mapping[str, Any]) -> bool:
-    return schema.get("type") == "string" and schema.get("format") == "date-time"
-
-
 def _json_media(op: Operation) -> str:
     response = op.response_for(op.success_status)
     return (response.json_media_type if response else None) or "application/json"
-
-
-def _singular(name: str) -> str:
-    return name[:-1] if name.endswith("s") else name

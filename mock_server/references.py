@@ -2,7 +2,7 @@
 
 A field refers to a resource when its name, without an `_id`/`Id` ending, ends with the resource's singular name
 (`ai_id`/`aiId` -> `ai`, `parent_chat_id` -> `chats`). Generated values of such fields would point nowhere, so the
-engine fills them from stored items instead (or leaves them out); see `Engine._store_new`.
+engine fills them from stored items instead (or leaves them out); see `Items.build`.
 """
 
 from __future__ import annotations

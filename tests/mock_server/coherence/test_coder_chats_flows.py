@@ -116,6 +116,10 @@ def test_an_upload_downloads_as_sent(client: SpecCheckedClient) -> None:
     assert downloaded.status_code == 200
     assert downloaded.content == payload and downloaded.headers["content-type"] == "image/png"
     assert client.get(f"{CHATS}/files/{ORG}").status_code == 404
+    with _admin(client) as admin:
+        stored = {r["id"]: r["data"] for r in admin.get("/__mock/state").json()[API]["files"]}
+    recorded = stored[uploaded.json()["id"]]
+    assert (recorded["name"], recorded["mime_type"], recorded["organization_id"]) == ("a.png", "image/png", ORG)
 
 
 def test_the_diff_belongs_to_the_chat(client: SpecCheckedClient) -> None:
