@@ -112,7 +112,8 @@ def _merge_same_schema(ops: list[Operation], inferred: Collection[str]) -> list[
 
 
 def _wrappers(ops: list[Operation], inferred: Collection[str]) -> list[Operation]:
-    """`{"article": {...}}`: when a resource's read answers one object property, that property is the resource."""
+    """`{"article": {...}}`: when a resource's read (or, with no read, its create in and out) has one object
+    property, that property is the resource."""
     wrappers: dict[str, str] = {}
     for op in ops:
         b = op.behaviour
@@ -120,6 +121,12 @@ def _wrappers(ops: list[Operation], inferred: Collection[str]) -> list[Operation
             name = _wrapper(success_schema(op))
             if name:
                 wrappers.setdefault(b.resource, name)
+    for op in ops:  # a resource nobody reads alone: a create that wraps both its body and its answer
+        b = op.behaviour
+        if op.operation_id in inferred and b.action is Action.CREATE and b.resource not in wrappers:
+            name = _wrapper(success_schema(op))
+            if name and name == _wrapper(op.request_schema):
+                wrappers[b.resource or ""] = name
     out = []
     for op in ops:
         b = op.behaviour

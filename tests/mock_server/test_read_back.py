@@ -48,6 +48,14 @@ def test_a_wrapped_resource_reads_back_by_its_natural_key(tickets: SpecCheckedCl
     assert read.status_code == 200 and read.json() == {"article": article}
 
 
+def test_a_wrapped_child_without_a_read_of_its_own_is_stored_unwrapped(tickets: SpecCheckedClient) -> None:
+    slug = tickets.post("/articles", json={"article": {"title": "Notes"}}).json()["article"]["slug"]
+    note = tickets.post(f"/articles/{slug}/notes", json={"note": {"text": "first"}}).json()["note"]
+    assert tickets.get(f"/articles/{slug}/notes").json() == {"notes": [note]}
+    assert tickets.delete(f"/articles/{slug}/notes/{note['id']}").status_code == 204
+    assert tickets.get(f"/articles/{slug}/notes").json() == {"notes": []}
+
+
 def test_a_put_documented_as_create_or_replace_creates(tickets: SpecCheckedClient) -> None:
     created = tickets.put("/tickets/9001", json={"title": "Created by PUT"})
     assert created.status_code == 201 and created.json()["id"] == 9001
