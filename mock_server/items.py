@@ -88,7 +88,7 @@ class Items:
                     data[singular(parent)] = conform(parent_record.data, summary, self.gen)  # type: ignore[arg-type]
         if schema and any(self._reference_rules(api, resource, schema)):
             await self._point_references(api, resource, schema, data, linked, parent_id, seeded, seed_index)
-        id_schema = props.get(id_field)
+        id_schema = _schema(props.get(id_field))
         if new_id is None and fields.get(id_field) not in (None, ""):
             new_id = str(fields[id_field])
         if new_id is None and id_schema is not None and id_schema.get("type") == "integer":
@@ -109,7 +109,7 @@ class Items:
             return True
         if not retry:
             return False
-        id_schema = ((api.resource_schemas.get(resource) or {}).get("properties") or {}).get(id_field)
+        id_schema = _schema(((api.resource_schemas.get(resource) or {}).get("properties") or {}).get(id_field))
         original = record.id
         for _ in range(_ID_ATTEMPTS):
             if id_schema is not None and id_schema.get("type") == "integer":
@@ -209,6 +209,10 @@ def _link_names(param: str, parent: str | None) -> list[str]:
         one = singular(parent)
         names += [f"{one}_id", f"{one}Id"]
     return names
+
+
+def _schema(value: Any) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
 
 
 def _typed_id(value: str, schema: Mapping[str, Any] | None) -> Any:
