@@ -17,6 +17,7 @@ class UploadedFile:
     filename: str | None
     content_type: str | None
     size: int
+    content: bytes | None = None  # the bytes, when the web layer kept them (a create stores them for download)
 
 
 @dataclass(frozen=True, slots=True)

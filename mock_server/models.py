@@ -23,6 +23,7 @@ class Action(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     ACTION = "action"
+    LINK = "link"
     STATIC = "static"
 
 
@@ -49,6 +50,16 @@ class Behaviour:
     effects: tuple[Mapping[str, Any], ...] = ()
     respond: str = "generated"
     stream_when: str | None = None
+    set: Mapping[str, Any] = field(default_factory=dict)  # stored fields -> compiled values (expressions.py)
+    fill: Mapping[str, Any] = field(default_factory=dict)  # response pointers -> compiled values
+    omit: tuple[str, ...] = ()  # response pointers left out of the answer
+    each: Mapping[str, Any] = field(default_factory=dict)  # (list) pointers of each item -> compiled values
+    listing: Any = None  # (list) compiled filters, sort, cursor (listing.ListRules)
+    links: str | None = None  # (link) the collection of links the item is added to
+    via: str | None = None  # (list) list the items linked through this collection
+    cases: tuple[Any, ...] = ()  # (condition, Behaviour) pairs: the first whose condition holds applies
+    input: str | None = None  # (create/update) the request-body property holding the resource's fields
+    upsert: bool = False  # (read/update) an unknown id creates the item (a create-or-replace PUT; ids minted elsewhere)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +140,10 @@ class ApiModel:
     resource_schemas: Mapping[str, Schema]
     id_params: Mapping[str, str]  # path parameter name -> the resource it identifies
     error_defaults: Mapping[str, Mapping[str, Any]]
+    id_fields: Mapping[str, str] = field(default_factory=dict)  # resource -> the field holding its id (default id)
+    item_params: Mapping[str, str] = field(default_factory=dict)  # resource -> the path parameter naming one item
+    parents: Mapping[str, str] = field(default_factory=dict)  # path parameter -> a parent resource that must exist
+    seeding: tuple[Any, ...] = ()  # what a fresh start stores, parents first (references.SeedPlan)
 
     @property
     def name(self) -> str:

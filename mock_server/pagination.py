@@ -52,6 +52,8 @@ def read_page(op: Operation, query: Mapping[str, Any]) -> Page:
     if not (size_name or limit_name or page_name):
         return Page(0, UNPAGED_LIMIT)
     per_page = min(max(_int(size if size_name else limit, DEFAULT_LIMIT), 0), UNPAGED_LIMIT)
+    if per_page == 0 and _is_default_zero(op, size_name or limit_name):
+        per_page = UNPAGED_LIMIT  # a documented default of 0 means "the server's default", not an empty page
     if page_name:
         number = min(max(_int(page, 1), 1), MAX_OFFSET)
         return Page(min((number - 1) * per_page, MAX_OFFSET), per_page, page=number)
@@ -90,3 +92,7 @@ def _int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def _is_default_zero(op: Operation, name: str | None) -> bool:
+    return any(p.name == name and p.location == "query" and p.schema.get("default") == 0 for p in op.parameters)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["get_pointer", "set_pointer"]
+__all__ = ["get_pointer", "remove_pointer", "set_pointer"]
 
 _MISSING = object()
 
@@ -54,3 +54,13 @@ def set_pointer(doc: Any, pointer: str, value: Any) -> None:
             elif not isinstance(node.get(token), (dict, list)):
                 node[token] = fresh
             node = node[token]
+
+
+def remove_pointer(doc: Any, pointer: str) -> None:
+    """Delete the object member at `pointer`, if it is there."""
+    tokens = _tokens(pointer)
+    if not tokens:
+        return
+    parent = get_pointer(doc, "/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in tokens[:-1]))
+    if isinstance(parent, dict):
+        parent.pop(tokens[-1], None)

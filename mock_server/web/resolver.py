@@ -118,13 +118,13 @@ def request_headers(scope: Scope) -> dict[str, str]:
 
 def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:
     path_names = set(op.path_params)
-    files = tuple(UploadedFile(name, v.filename, v.content_type, v.size or 0)
+    files = tuple(UploadedFile(name, v.filename, v.content_type, v.size or 0, _read_upload(v))
                   for name, v in kwargs.items() if isinstance(v, UploadFile))
     body = kwargs.get("body")
     if headers.get("content-length", "0") == "0" and not {"transfer-encoding", "content-type"} & set(headers):
         body = None  # Connexion passes `{}` when there is no body at all
     if isinstance(body, (bytes, bytearray)):  # a raw upload (`application/octet-stream`, `*/*`)
-        files += (UploadedFile("body", None, headers.get("content-type"), len(body)),)
+        files += (UploadedFile("body", None, headers.get("content-type"), len(body), bytes(body)),)
         body = None
     return MockRequest(
         path_params={k: v for k, v in kwargs.items() if k in path_names},
@@ -134,3 +134,12 @@ def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]
         files=files,
         headers=headers,
     )
+
+
+def _read_upload(upload: UploadFile) -> bytes | None:
+    """The bytes of a multipart file (already spooled by the form parser, so this read does not block)."""
+    try:
+        upload.file.seek(0)
+        return upload.file.read()
+    except (OSError, ValueError):
+        return None

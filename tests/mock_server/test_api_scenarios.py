@@ -132,7 +132,8 @@ def test_coder_chat_lifecycle(api_client) -> None:
     sent = c.post(f"{base}/{chat['id']}/messages", json={"content": [{"type": "text", "text": "go on"}]})
     assert sent.status_code == 200
     messages = c.get(f"{base}/{chat['id']}/messages").json()["messages"]
-    assert len(messages) == 2
+    assert [m["role"] for m in messages] == ["assistant", "user", "assistant", "user"]  # newest first
+    assert messages[-1]["content"][0]["text"] == "Fix the flaky test"  # the create's first prompt
     assert all(m["chat_id"] == chat["id"] for m in messages)
 
     interrupted = c.post(f"{base}/{chat['id']}/interrupt")

@@ -208,7 +208,7 @@ def test_error_responses_use_coder_response_body(spec):
 
 def test_x_mock_on_every_operation(spec):
     for _, _, op in operations(spec):
-        assert op["x-mock"]["action"] in {"create", "read", "list", "update", "delete", "action", "static"}
+        assert op["x-mock"]["action"] in {"create", "read", "list", "update", "delete", "action", "link", "static"}
     _, _, interrupt = op_by_id(spec, "interruptChat")
     assert interrupt["x-mock"]["effects"] == [{"set": {"status": "waiting"}}]
     _, _, send = op_by_id(spec, "sendChatMessage")
@@ -216,4 +216,7 @@ def test_x_mock_on_every_operation(spec):
     assert effects[0] == {"create": "messages", "from": "body", "set": {"role": "user"}}
     assert effects[1]["set"] == {"role": "assistant"}
     _, _, messages = op_by_id(spec, "listChatMessages")
-    assert messages["x-mock"] == {"action": "list", "resource": "messages", "scope": ["chat"], "items": "messages"}
+    mock = {k: v for k, v in messages["x-mock"].items() if k != "x-decision"}
+    assert mock == {"action": "list", "resource": "messages", "scope": ["chat"], "items": "messages",
+                    "sort": {"default": "-id"}, "cursor": {"before": "before_id", "after": "after_id", "field": "/id"},
+                    "embed": {"queued_messages": {"resource": "queuedMessages", "by": "chat"}}}
