@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_server.errors import MockServerError, SettingsError
+from mock_server.logs import LOG_LEVEL_NAMES, uvicorn_log_config
 from mock_server.settings import DEFAULT_SPECS_DIR, Settings, settings_to_json
 
 __all__ = ["main", "settings_from_args"]
@@ -71,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stream-delay", type=int, default=20, metavar="MS",
                        help="pause between streamed events (SSE and WebSocket), in ms (default 20)")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against the spec")
-    serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--log-level", default="warning", choices=LOG_LEVEL_NAMES,
+                       help="warning (default): only what needs your attention; info: one line per request")
     return parser
 
 
@@ -110,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settle_memory()
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                    log_config=uvicorn_log_config(args.log_level))
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
@@ -146,7 +149,8 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[WORKERS_ENV] = str(args.workers)
     try:
         uvicorn.run("mock_server.web.app:app_from_environment", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, log_level=args.log_level)
+                    host=args.host, port=args.port, log_level=args.log_level,
+                    log_config=uvicorn_log_config(args.log_level))
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
