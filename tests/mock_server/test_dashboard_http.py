@@ -44,6 +44,18 @@ def test_browsers_get_the_dashboard_page(mock_root: str, path: str, accept: str)
     assert "http://" not in response.text.replace("http://www.w3.org", "")  # nothing loaded from elsewhere
 
 
+@pytest.mark.parametrize("api", [
+    pytest.param(name, marks=pytest.mark.xfail(reason="issue 13: Connexion cannot serialise the recursive "
+                                               "Chat.children schema of the served spec (500)", strict=True))
+    if name == "coder-chats" else name for name in API_NAMES])
+def test_the_spec_and_swagger_ui_links_of_the_index_answer(mock_root: str, api: str) -> None:
+    listed = next(entry for entry in httpx.get(mock_root + "/").json()["apis"] if entry["name"] == api)
+    ui = httpx.get(mock_root + listed["ui"])
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+    spec = httpx.get(mock_root + listed["spec"])
+    assert spec.status_code == 200 and yaml.safe_load(spec.text)["info"]["title"] == listed["title"]
+
+
 def test_admin_root_lists_every_admin_endpoint() -> None:
     app = create_app(Settings(specs=(SPECS / "pulze.yaml",)))
     admin_routes = {route.path for route in find_server(app)._admin.routes if hasattr(route, "methods")}
