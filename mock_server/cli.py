@@ -124,7 +124,8 @@ def _banner(args: argparse.Namespace, apis: list[str]) -> None:
     origin = f"http://{args.host}:{args.port}"
     for name in apis:
         print(f"{name:<18} {origin}/{name}   Swagger UI: {origin}/{name}/ui/")
-    print(f"admin: {origin}/__mock/  (reset: POST {origin}/__mock/reset)", flush=True)
+    print(f"dashboard: {origin}/  (in a browser; admin API: {origin}/__mock/, reset: POST {origin}/__mock/reset)",
+          flush=True)
 
 
 def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
