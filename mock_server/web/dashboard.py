@@ -63,16 +63,17 @@ def dashboard_routes(apis: Mapping[str, ApiModel], settings: Settings, guard: Gu
     async def admin_index(request: Request) -> Response:
         return JSONResponse({"endpoints": admin_endpoints(request.app.routes), "dashboard": "/__mock/"})
 
+    examples: dict[str, Any] = {}  # built on the first call: they only depend on the specs and settings
+
     async def info(request: Request) -> Response:
         if (refused := guard(request)) is not None:
             return refused
-        token = "your-auth-token" if settings.auth_token else EXAMPLE_TOKEN
-        examples = {}
-        for name, api in apis.items():
-            example = example_request(api, token)
-            if example is not None:
-                examples[name] = {"operation": example.operation_id, "method": example.method, "path": example.path,
-                                  "headers": example.headers, "body": example.body}
+        if not examples:
+            token = "your-auth-token" if settings.auth_token else EXAMPLE_TOKEN
+            for name, api in apis.items():
+                if (example := example_request(api, token)) is not None:
+                    examples[name] = {"operation": example.operation_id, "method": example.method,
+                                      "path": example.path, "headers": example.headers, "body": example.body}
         return JSONResponse({"settings": settings_summary(settings), "examples": examples})
 
     return [

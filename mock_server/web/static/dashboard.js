@@ -32,9 +32,12 @@
         : "This server was started with --admin-token: enter that token to see and change its state.");
       throw new AdminRefused("admin token required");
     }
-    if (response.status === 403) {
+    if (response.status === 403) {  // not a loopback client and no --admin-token: nothing to ask for, stop polling
       const body = await response.json().catch(() => ({}));
-      notice(body.message || "The admin API refused this browser.", true);
+      waitingForToken = true;
+      $("token-reason").textContent = body.message || "The admin API refused this browser.";
+      $("token-form").hidden = true;
+      $("token-panel").hidden = false;
       throw new AdminRefused("forbidden");
     }
     return response;
@@ -84,6 +87,7 @@
   function askForToken(reason) {
     waitingForToken = true;
     $("token-reason").textContent = reason;
+    $("token-form").hidden = false;
     $("token-panel").hidden = false;
     $("token-input").focus();
   }
