@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_server.errors import MockServerError, SettingsError
+from mock_server.logs import LOG_LEVEL_NAMES, uvicorn_log_config
 from mock_server.settings import DEFAULT_SPECS_DIR, Settings, settings_to_json
 
 __all__ = ["main", "settings_from_args"]
@@ -71,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--stream-delay", type=int, default=20, metavar="MS",
                        help="pause between streamed events (SSE and WebSocket), in ms (default 20)")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against the spec")
-    serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--log-level", default="warning", choices=LOG_LEVEL_NAMES,
+                       help="warning (default): only what needs your attention; info: one line per request")
     return parser
 
 
@@ -110,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settle_memory()
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                    log_config=uvicorn_log_config(args.log_level))
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
@@ -121,7 +124,8 @@ def _banner(args: argparse.Namespace, apis: list[str]) -> None:
     origin = f"http://{args.host}:{args.port}"
     for name in apis:
         print(f"{name:<18} {origin}/{name}   Swagger UI: {origin}/{name}/ui/")
-    print(f"admin: {origin}/__mock/  (reset: POST {origin}/__mock/reset)", flush=True)
+    print(f"dashboard: {origin}/  (in a browser; admin API: {origin}/__mock/, reset: POST {origin}/__mock/reset)",
+          flush=True)
 
 
 def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,7 +150,8 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[WORKERS_ENV] = str(args.workers)
     try:
         uvicorn.run("mock_server.web.app:app_from_environment", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, log_level=args.log_level)
+                    host=args.host, port=args.port, log_level=args.log_level,
+                    log_config=uvicorn_log_config(args.log_level))
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

@@ -73,7 +73,7 @@ def _definition(api: ApiModel, op: Operation | None, status: int) -> ResponseDef
     for other in api.operations:  # a status the operation does not document: borrow the API's usual shape
         if str(status) in other.responses:
             return other.responses[str(status)]
-    if 400 <= status < 500:  # a client error no operation documents (405, 413, 415): the API's usual error body
+    if status >= 400:  # an error no operation documents (405, 413, 415, a server failure): the API's usual body
         for fallback in ("400", "422", "404"):
             for other in api.operations:
                 if (found := other.responses.get(fallback)) is not None and found.json_schema is not None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.accept import prefers
 from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
@@ -119,20 +120,7 @@ def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
 
 def prefers_event_stream(accept: str | None) -> bool:
     """Whether an Accept header names `text/event-stream` and ranks it no lower than JSON."""
-    quality: dict[str, float] = {}
-    for part in (accept or "").split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        quality[media.lower()] = q
-    stream = quality.get(EVENT_STREAM, 0.0)
-    return stream > 0 and stream >= quality.get("application/json", 0.0)
+    return prefers(accept, EVENT_STREAM)
 
 
 def wants_stream(op: Operation, plan: SsePlan | None, body: Any, accept: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""The admin API under `/__mock/` (reset, state export/import, request journal, health) and the index at `/`."""
+"""The admin API under `/__mock/` (reset, state export/import, request journal, health) and the index at `/`;
+web/dashboard.py adds the dashboard page and its data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from starlette.routing import Route
 from mock_server.engine import Engine
 from mock_server.errors import SettingsError
 from mock_server.models import ApiModel
+from mock_server.settings import Settings
+from mock_server.web.dashboard import dashboard_routes, page_for_browsers
 from mock_server.web.journal import Journal
 
 __all__ = ["admin_app"]
@@ -21,8 +24,9 @@ __all__ = ["admin_app"]
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 
 
-def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, admin_token: str | None) -> Starlette:
-    """A small Starlette app; the caller routes `/` and `/__mock/*` to it."""
+def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, admin_token: str | None,
+              settings: Settings | None = None) -> Starlette:
+    """A small Starlette app; the caller routes `/` and `/__mock/*` to it (a browser gets the dashboard there)."""
 
     def denied(request: Request) -> Response | None:
         if admin_token is not None:
@@ -85,9 +89,10 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
         return JSONResponse({"requests": entries})
 
     return Starlette(routes=[
-        Route("/", index),
+        Route("/", page_for_browsers(index)),
         Route("/__mock/health", health),
         Route("/__mock/reset", reset, methods=["POST"]),
         Route("/__mock/state", state, methods=["GET", "PUT"]),
         Route("/__mock/requests", requests),
+        *dashboard_routes(apis, settings or Settings(admin_token=admin_token), denied),
     ])

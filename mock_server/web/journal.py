@@ -25,13 +25,13 @@ class Journal:
 
 
 class JournalMiddleware:
-    """Times every HTTP request and notes its final status (admin calls are left out)."""
+    """Times every HTTP request and notes its final status (admin calls and the dashboard at `/` are left out)."""
 
     def __init__(self, app: ASGIApp, journal: Journal) -> None:
         self.app, self.journal = app, journal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/__mock"):
+        if scope["type"] != "http" or scope["path"].startswith("/__mock") or scope["path"] == "/":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

@@ -76,6 +76,8 @@ class EngineResolver(Resolver):
     def _forced(self, op: Operation, prefs: Preferences) -> MockResponse | None:
         """A response the client or the error rate asks for instead of the normal one, if any."""
         gen = self.engine.gen
+        if prefs.problem is not None:  # a control the client mistyped: say so rather than ignore it
+            return error_response(self.api, op, 400, prefs.problem, gen)
         if prefs.example:
             for status, definition in op.responses.items():
                 if prefs.example in definition.examples and status.isdigit():

@@ -123,9 +123,9 @@ class EventStreamResponse(Response):
 
 
 def _failure_status(api: ApiModel) -> int:
-    """A server-side failure status the API documents (so the error event has its error body), else 500."""
+    """A server-side failure status the API documents, else 500 (its body still has the API's error shape)."""
     documented = {code for other in api.operations for code in other.responses}
-    return next((int(code) for code in ("500", "503", "502", "429", "400") if code in documented), 500)
+    return next((int(code) for code in ("500", "503", "502") if code in documented), 500)
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -97,6 +97,10 @@ class WebSocketRoutes:
             await _refuse(scope, send, status, error_response(api, op, status, message, self.engine.gen).body)
             return
         prefs = parse_prefer(headers.get("prefer"))
+        if prefs.problem is not None:
+            entry["status"] = 400
+            await _refuse(scope, send, 400, error_response(api, op, 400, prefs.problem, self.engine.gen).body)
+            return
         delay = (prefs.stream_delay_ms if prefs.stream_delay_ms is not None else self.settings.stream_delay_ms) / 1000
         session = _Session(self.engine, api, op, plan, target_id, send, delay, prefs.stream_error_after)
         async with self.bus.subscribe() as queue:
