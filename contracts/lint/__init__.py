@@ -42,9 +42,10 @@ def lint_spec(document: SpecDocument, rules: Iterable[Rule] = DEFAULT_RULES) -> 
         if rule.name in ignored:
             continue
         for violation in rule.check(document):
+            file, pointer = document.where(violation.pointer)
             finding = Finding(
-                file=document.name,
-                pointer=violation.pointer,
+                file=file,
+                pointer=pointer,
                 line=document.line_of(violation.pointer),
                 rule=rule.name,
                 severity=rule.severity,
@@ -52,7 +53,7 @@ def lint_spec(document: SpecDocument, rules: Iterable[Rule] = DEFAULT_RULES) -> 
             )
             unique.setdefault((finding.rule, finding.pointer, finding.message), finding)
     findings.extend(unique.values())
-    return sorted(findings, key=lambda f: (f.line or 0, f.pointer, f.rule, f.message))
+    return sorted(findings, key=lambda f: (f.file != document.name, f.file, f.line or 0, f.pointer, f.rule, f.message))
 
 
 def lint_file(source: str | Path, *, cwd: Path | None = None, rules: Iterable[Rule] = DEFAULT_RULES) -> list[Finding]:
