@@ -2,7 +2,9 @@
 
     >>> from contracts.lint import lint_file
     >>> [f.format() for f in lint_file("specs/chat.yaml")]   # doctest: +SKIP
-    ['specs/chat.yaml:12: /paths/~1chats/get [success-response] error: no success (2xx or 101) response']
+    ['specs/chat.yaml:12: /paths/~1chats/get/responses [success-response] error: no success (2xx, 3xx or 101) ...']
+
+The rules live in `contracts.lint.rules`, one module per part of the document (paths, operations, servers, ...).
 
 A spec turns rules off with a root `x-lint-ignore: [rule-name, ...]`.
 """

@@ -6,16 +6,18 @@ own rules, so that each problem is reported once, at its own pointer.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
-from openapi_spec_validator.schemas import schema_v30, schema_v31
 
 from contracts.lint.registry import Violation
 from contracts.specfile import join_pointer
@@ -48,9 +50,25 @@ def structure_violations(data: Mapping[str, Any]) -> Iterator[Violation]:
 
 @cache
 def _validator(prefix: str) -> Validator:
-    schema = dict(schema_v30 if prefix == "3.0" else schema_v31)
+    schema = _openapi_schema(prefix)
     cls: type[Validator] = validator_for(schema)
     return cls(schema, format_checker=_FORMAT_CHECKER)
+
+
+def _openapi_schema(prefix: str) -> dict[str, Any]:
+    """openapi-spec-validator's JSON schema of an OpenAPI version, read from its package data.
+
+    Read as a file: importing the package loads its settings machinery (pydantic), a fifth of a second per run.
+    """
+    spec = importlib.util.find_spec("openapi_spec_validator")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    for location in locations:
+        path = Path(location) / "resources" / "schemas" / f"v{prefix}" / "schema.json"
+        if path.is_file():
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+    from openapi_spec_validator.schemas import schema_v30, schema_v31  # noqa: PLC0415  (another package layout)
+
+    return dict(schema_v30 if prefix == "3.0" else schema_v31)
 
 
 # Only `email` is checked among the formats the OpenAPI schemas use: `regex` means ECMA-262 there (Python's `re`
@@ -68,13 +86,17 @@ def _explain(error: ValidationError) -> Iterator[ValidationError]:
     for child in error.context:
         branches.setdefault(child.relative_schema_path[0], []).append(child)
     candidates = list(branches.values())
-    for other_form in (_missing_ref, _wrong_type, _fixed_field_mismatch):
+    for other_form in (_missing_ref, _wrong_type):
         meant = [errors for errors in candidates if not other_form(errors, error.instance)]
         if len(meant) == 1:
-            for child in meant[0]:
-                yield from _explain(child)
-            return
+            break
         candidates = meant or candidates
+    else:
+        meant = _discriminated(candidates)
+    if len(meant) == 1:
+        for child in meant[0]:
+            yield from _explain(child)
+        return
     yield _fixed_field_error(error, candidates) or _summary_error(error, candidates) or error
 
 
@@ -88,6 +110,19 @@ def _missing_ref(errors: list[ValidationError], instance: Any) -> bool:
 def _wrong_type(errors: list[ValidationError], instance: Any) -> bool:
     """The branch is for another JSON type than the value's (a boolean where an object was given)."""
     return any(error.validator == "type" and not error.relative_path for error in errors)
+
+
+def _discriminated(branches: list[list[ValidationError]]) -> list[list[ValidationError]]:
+    """The one branch whose value of a telling field (`in: path`) fits, when every other branch rejects that value."""
+    failing: dict[Any, set[int]] = {}
+    for index, errors in enumerate(branches):
+        for error in errors:
+            if _fixed_field_mismatch([error], None):
+                failing.setdefault(error.relative_path[0], set()).add(index)
+    for indexes in failing.values():
+        if len(indexes) == len(branches) - 1:
+            return [errors for index, errors in enumerate(branches) if index not in indexes]
+    return []
 
 
 def _fixed_field_mismatch(errors: list[ValidationError], instance: Any) -> bool:
@@ -160,13 +195,22 @@ def _message(error: ValidationError, prefix: str) -> str:
         if names:
             return f"missing required field `{names[0]}`: add it"
     if error.validator == "enum" and path and isinstance(path[-1], str) and isinstance(error.validator_value, list):
-        allowed = ", ".join(map(str, error.validator_value))
-        return f"`{path[-1]}: {error.instance!r}` is not allowed here: use one of {allowed}"
+        key, allowed = path[-1], error.validator_value
+        if len(allowed) == 1:
+            return f"`{key}: {_yaml(error.instance)}` is not allowed here: use `{key}: {_yaml(allowed[0])}`"
+        return f"`{key}: {_yaml(error.instance)}` is not allowed here: use one of {', '.join(map(str, allowed))}"
     if error.validator == "format":
         return f"{error.instance!r} is not a valid {error.validator_value}"
     if len(error.message) > _MAX_MESSAGE:
         return error.message[: _MAX_MESSAGE - 3] + "..."
     return error.message
+
+
+def _yaml(value: Any) -> str:
+    """A scalar as YAML writes it (`true`, `null`, `'text'`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else repr(value)
 
 
 def _violation(error: ValidationError, prefix: str) -> Violation:
