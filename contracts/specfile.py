@@ -234,10 +234,10 @@ def resolve_pointer(data: Any, pointer: str) -> Any:
     return value
 
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """SafeLoader with string keys and no timestamp conversion."""
 
     yaml_implicit_resolvers = {
