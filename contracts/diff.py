@@ -3,7 +3,8 @@
 `diff_specs(old, new)` returns one `Finding` per change: `rule` is the change kind (see `CHANGE_KINDS`), `breaking`
 says whether existing clients can break, and `pointer` locates it in the new spec (in the old one for removals).
 Schemas are compared after resolving `$ref`s, so a change in a shared component is reported for each operation (and
-direction: request or response) that uses it; its `line` is where the component is written.
+direction: request or response) that uses it; its `line` is where the component is written (no line when that is
+another file, which `$ref`s may point into: `common/errors.yaml#/components/responses/NotFound`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ __all__ = ["CHANGE_KINDS", "Location", "diff_files", "diff_specs"]
 CHANGE_KINDS: dict[str, bool] = {
     "path-removed": True,
     "operation-removed": True,
-    "parameter-removed": True,
     "parameter-made-required": True,
     "required-parameter-added": True,
     "request-body-removed": True,
@@ -34,15 +34,21 @@ CHANGE_KINDS: dict[str, bool] = {
     "request-field-made-required": True,
     "request-type-narrowed": True,
     "request-enum-value-removed": True,
+    "request-default-changed": True,
     "success-status-removed": True,
     "response-content-type-removed": True,
     "response-field-removed": True,
     "response-field-made-optional": True,
     "response-type-changed": True,
     "response-enum-value-added": True,
+    "response-header-removed": True,
+    "response-header-made-optional": True,
     "security-requirement-added": True,
     "path-added": False,
     "operation-added": False,
+    "deprecated-path-removed": False,
+    "deprecated-operation-removed": False,
+    "parameter-removed": False,
     "optional-parameter-added": False,
     "parameter-made-optional": False,
     "optional-request-body-added": False,
@@ -53,13 +59,19 @@ CHANGE_KINDS: dict[str, bool] = {
     "request-field-made-optional": False,
     "request-type-widened": False,
     "request-enum-value-added": False,
+    "request-default-added": False,
     "response-status-added": False,
     "response-status-removed": False,
     "response-content-type-added": False,
     "response-field-added": False,
+    "response-optional-field-removed": False,
     "response-field-made-required": False,
     "response-type-narrowed": False,
     "response-enum-value-removed": False,
+    "response-default-changed": False,
+    "response-header-added": False,
+    "response-optional-header-removed": False,
+    "response-header-made-required": False,
     "security-requirement-removed": False,
     "documentation-changed": False,
 }
@@ -103,12 +115,14 @@ class Location:
         return value if isinstance(value, Mapping) else {}
 
     def finding(self, kind: str, message: str, *, at_real: bool = False) -> Finding:
-        """A change of `kind` reported at this location."""
+        """A change of `kind` reported at this location (or where it is written, maybe in another file)."""
         breaking = CHANGE_KINDS[kind]
+        file, real = self.doc.where(self.real)
+        line = self.doc.line_of(self.real) if at_real or file == self.doc.name else None
         return Finding(
-            file=self.doc.name,
-            pointer=self.real if at_real else self.pointer,
-            line=self.doc.line_of(self.real),
+            file=file if at_real else self.doc.name,
+            pointer=real if at_real else self.pointer,
+            line=line,
             rule=kind,
             severity=Severity.ERROR if breaking else Severity.INFO,
             message=message,
@@ -132,8 +146,13 @@ def _paths(old: Location, new: Location) -> Iterator[Finding]:
     for shape, old_item in old_paths.items():
         new_item = new_paths.get(shape)
         if new_item is None:
-            methods = ", ".join(m.upper() for m in _METHODS if m in old_item.mapping())
-            yield old_item.finding("path-removed", f"path {_path_of(old_item)} removed ({methods})")
+            methods = [m for m in _METHODS if m in old_item.mapping()]
+            listed = ", ".join(m.upper() for m in methods)
+            if methods and all(_deprecated(old_item.child(m)) for m in methods):
+                message = f"deprecated path {_path_of(old_item)} removed ({listed})"
+                yield old_item.finding("deprecated-path-removed", message)
+            else:
+                yield old_item.finding("path-removed", f"path {_path_of(old_item)} removed ({listed})")
         else:
             yield from _path_item(old, new, old_item, new_item)
     for shape, new_item in new_paths.items():
@@ -147,7 +166,10 @@ def _path_item(old_root: Location, new_root: Location, old: Location, new: Locat
         old_op, new_op = old.child(method), new.child(method)
         label = f"{method.upper()} {path}"
         if old_op.value is not None and new_op.value is None:
-            yield old_op.finding("operation-removed", f"{label} removed")
+            if _deprecated(old_op):
+                yield old_op.finding("deprecated-operation-removed", f"deprecated {label} removed")
+            else:
+                yield old_op.finding("operation-removed", f"{label} removed")
         elif old_op.value is None and new_op.value is not None:
             yield new_op.finding("operation-added", f"{label} added")
         elif old_op.value is not None:
@@ -188,7 +210,8 @@ def _parameters(
         elif was and not now:
             yield new_param.finding("parameter-made-optional", f"{label}: {name} is now optional")
         yield from _documentation(old_param, new_param)
-        comparison = SchemaComparison("request", f"{label}: {name}")
+        # a parameter with a `schema` travels as text: a number that became a string is still accepted
+        comparison = SchemaComparison("request", f"{label}: {name}", textual="content" not in new_param.mapping())
         yield from comparison.compare(old_param.child("schema"), new_param.child("schema"))
     for key, new_param in new.items():
         if key not in old:
@@ -230,9 +253,33 @@ def _responses(label: str, old: Location, new: Location) -> Iterator[Finding]:
         yield from _documentation(old_response, new_response)
         old_content, new_content = old_response.child("content"), new_response.child("content")
         yield from _content("response", f"{label} {code}", old_content, new_content)
+        yield from _headers(f"{label} {code}", old_response.child("headers"), new_response.child("headers"))
     for code in new_codes:
         if code not in old_codes:
             yield new.child(code).finding("response-status-added", f"{label}: response {code} added")
+
+
+def _headers(label: str, old: Location, new: Location) -> Iterator[Finding]:
+    """Response headers, matched by name without case: removed, added, required or not, and their schemas."""
+    old_names = {name.lower(): name for name in old.mapping()}
+    new_names = {name.lower(): name for name in new.mapping()}
+    for key, name in old_names.items():
+        old_header = old.child(name)
+        was = old_header.mapping().get("required") is True
+        if key not in new_names:
+            kind = "response-header-removed" if was else "response-optional-header-removed"
+            yield old_header.finding(kind, f"{label}: {'required' if was else 'optional'} header {name} removed")
+            continue
+        new_header = new.child(new_names[key])
+        now = new_header.mapping().get("required") is True
+        if was != now:
+            kind = "response-header-made-required" if now else "response-header-made-optional"
+            yield new_header.finding(kind, f"{label}: header {name} is now {'required' if now else 'optional'}")
+        comparison = SchemaComparison("response", f"{label} header {name}")
+        yield from comparison.compare(old_header.child("schema"), new_header.child("schema"))
+    for key, name in new_names.items():
+        if key not in old_names:
+            yield new.child(name).finding("response-header-added", f"{label}: header {name} added")
 
 
 def _content(direction: str, label: str, old: Location, new: Location) -> Iterator[Finding]:
@@ -259,6 +306,10 @@ def _security(
         yield where.finding("security-requirement-added", f"{label}: security requirement added ({_schemes(new)})")
     elif old != new:
         yield where.finding("security-requirement-removed", f"{label}: security requirement relaxed ({_schemes(new)})")
+
+
+def _deprecated(operation: Location) -> bool:
+    return operation.mapping().get("deprecated") is True
 
 
 def _satisfies(credentials: dict[str, set[str]], requirement: dict[str, set[str]]) -> bool:

@@ -1,13 +1,18 @@
 """Compare two versions of one schema (request or response side) after resolving `$ref`s, recursively.
 
-Request schemas break clients when they accept less (narrowed type, removed enum value, newly required field);
-response schemas break clients when they may return something new (changed type, added enum value, removed or
-optional field). `readOnly` fields are skipped on the request side and `writeOnly` fields on the response side.
+Request schemas break clients when they accept less (narrowed type, removed enum value, newly required field, a
+tighter limit or pattern, a changed default); response schemas break clients when they may return something new
+(changed type, added enum value, removed required or newly optional field, a looser limit). `readOnly` fields are
+skipped on the request side and `writeOnly` fields on the response side.
+
+Parameters serialized as text (`schema`, not `content`) are compared as text: a query value that was a number is
+still accepted when the parameter becomes a string.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,6 +24,18 @@ if TYPE_CHECKING:
 __all__ = ["SchemaComparison"]
 
 _ALTERNATIVES = ("oneOf", "anyOf")
+# limit -> True when a higher value accepts more (maxLength), False when it accepts less (minLength)
+_LIMITS = {
+    "maxLength": True,
+    "maxItems": True,
+    "maxProperties": True,
+    "minLength": False,
+    "minItems": False,
+    "minProperties": False,
+}
+_ANYTHING = re.compile(r"^\^?(\.\*|\[\\s\\S\]\*)\$?$")  # `.*`, `^.*$`, `[\s\S]*`: patterns that accept every string
+_WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
+_TEXT_TYPES = frozenset({"string", "number", "integer", "boolean"})
 
 
 @dataclass(slots=True)
@@ -34,17 +51,16 @@ class _Flat:
 class SchemaComparison:
     """Compares schemas of one direction (`request` or `response`); `label` says where (operation, media type)."""
 
-    def __init__(self, direction: str, label: str) -> None:
+    def __init__(self, direction: str, label: str, *, textual: bool = False) -> None:
         self.direction = direction
         self.label = label
+        self.textual = textual
 
     def compare(self, old: Location, new: Location) -> Iterator[Finding]:
         """Every change from the `old` schema to the `new` one."""
         yield from self._schema(old, new, "", frozenset())
 
-    def _schema(
-        self, old: Location, new: Location, path: str, active: frozenset[tuple[str, str]]
-    ) -> Iterator[Finding]:
+    def _schema(self, old: Location, new: Location, path: str, active: frozenset[tuple[str, str]]) -> Iterator[Finding]:
         old, new = old.resolved(), new.resolved()
         if not isinstance(old.value, Mapping) or not isinstance(new.value, Mapping):
             return
@@ -54,6 +70,8 @@ class SchemaComparison:
         old_flat, new_flat = _flatten(old, set()), _flatten(new, set())
         yield from self._types(old_flat.types, new_flat.types, new, path)
         yield from self._enum(old_flat.enum, new_flat.enum, new, path)
+        yield from self._limits(old.value, new, path)
+        yield from self._default(old.value, new, path)
         yield from self._properties(old_flat, new_flat, path, active)
         for keyword, suffix in (("items", "[]"), ("additionalProperties", ".*")):
             if isinstance(old.value.get(keyword), Mapping) and isinstance(new.value.get(keyword), Mapping):
@@ -70,7 +88,7 @@ class SchemaComparison:
             return
         change = f"type {_type_text(old)} -> {_type_text(new)}"
         if self.direction == "request":
-            kind = "request-type-narrowed" if not _covers(new, old) else "request-type-widened"
+            kind = "request-type-narrowed" if not _covers(new, old, textual=self.textual) else "request-type-widened"
         else:
             kind = "response-type-changed" if not _covers(old, new) else "response-type-narrowed"
         yield at.child("type").finding(kind, self._message(path, change))
@@ -98,9 +116,69 @@ class SchemaComparison:
                 kind = "request-enum-value-added" if request else "response-enum-value-added"
                 yield at.child("enum").finding(kind, self._message(path, f"enum value {value!r} added"))
 
-    def _properties(
-        self, old: _Flat, new: _Flat, path: str, active: frozenset[tuple[str, str]]
-    ) -> Iterator[Finding]:
+    def _limits(self, old: Mapping[str, Any], new: Location, path: str) -> Iterator[Finding]:
+        """Length, size, range, pattern, format and uniqueness limits: tighter or looser than before."""
+        value = new.mapping()
+        for keyword, higher_accepts_more in _LIMITS.items():
+            before, after = _number(old.get(keyword)), _number(value.get(keyword))
+            if not higher_accepts_more:  # a minimum of 0 is no limit at all
+                before, after = before or None, after or None
+            if before != after:
+                looser = after is None or (before is not None and (after > before) == higher_accepts_more)
+                yield self._limit(new, keyword, looser, f"{keyword} {_text(before)} -> {_text(after)}", path)
+        for side, higher_accepts_more in (("minimum", False), ("maximum", True)):
+            before, after = _bound(old, side), _bound(value, side)
+            if before != after:
+                looser = after is None or (before is not None and _wider_bound(before, after, higher_accepts_more))
+                change = f"{side} {_bound_text(before)} -> {_bound_text(after)}"
+                yield self._limit(new, side if side in value else f"exclusive{side.title()}", looser, change, path)
+        yield from self._pattern(old.get("pattern"), value.get("pattern"), new, path)
+        before, after = old.get("format"), value.get("format")
+        if before != after:
+            looser = after is None or (before, after) in _WIDER_FORMATS
+            yield self._limit(new, "format", looser, f"format {_text(before)} -> {_text(after)}", path)
+        before, after = old.get("uniqueItems") is True, value.get("uniqueItems") is True
+        if before != after:
+            change = f"uniqueItems {str(before).lower()} -> {str(after).lower()}"
+            yield self._limit(new, "uniqueItems", before, change, path)
+        before, after = _number(old.get("multipleOf")), _number(value.get("multipleOf"))
+        if before != after:
+            looser = after is None or (before is not None and _divides(after, before))
+            yield self._limit(new, "multipleOf", looser, f"multipleOf {_text(before)} -> {_text(after)}", path)
+
+    def _pattern(self, before: Any, after: Any, at: Location, path: str) -> Iterator[Finding]:
+        if before == after:
+            return
+        if after is None or (isinstance(after, str) and _ANYTHING.match(after)):
+            yield self._limit(at, "pattern", True, f"pattern {_text(before)} -> {_text(after)}", path)
+        elif before is None:
+            yield self._limit(at, "pattern", False, f"pattern {after!r} added", path)
+        else:  # neither side is known to contain the other: a value the old one accepted may be rejected now
+            yield self._limit(at, "pattern", False, f"pattern {before!r} -> {after!r}", path)
+
+    def _limit(self, at: Location, keyword: str, looser: bool, change: str, path: str) -> Finding:
+        if self.direction == "request":
+            kind = "request-type-widened" if looser else "request-type-narrowed"
+        else:
+            kind = "response-type-changed" if looser else "response-type-narrowed"
+        return at.child(keyword).finding(kind, self._message(path, change))
+
+    def _default(self, old: Mapping[str, Any], new: Location, path: str) -> Iterator[Finding]:
+        """A default a client relies on by leaving the value out (request side), or the one it is told of."""
+        value = new.mapping()
+        if "default" not in old and "default" not in value:
+            return
+        before, after = old.get("default"), value.get("default")
+        if "default" in old and "default" in value and _key(before) == _key(after):
+            return
+        if self.direction == "request":
+            kind = "request-default-changed" if "default" in old else "request-default-added"
+        else:
+            kind = "response-default-changed"
+        change = f"default {_text(before)} -> {_text(after)}" if "default" in old else f"default {after!r} added"
+        yield new.child("default").finding(kind, self._message(path, change))
+
+    def _properties(self, old: _Flat, new: _Flat, path: str, active: frozenset[tuple[str, str]]) -> Iterator[Finding]:
         side = self.direction
         for name, old_prop in old.properties.items():
             if self._skipped(old_prop):
@@ -108,7 +186,9 @@ class SchemaComparison:
             sub = f"{path}.{name}" if path else name
             new_prop = new.properties.get(name)
             if new_prop is None:
-                yield old_prop.finding(f"{side}-field-removed", self._message(sub, "removed"))
+                optional = side == "response" and name not in old.required  # clients already cope with its absence
+                kind = "response-optional-field-removed" if optional else f"{side}-field-removed"
+                yield old_prop.finding(kind, self._message(sub, "removed"))
                 continue
             was, now = name in old.required, name in new.required
             if was != now:
@@ -152,7 +232,8 @@ class SchemaComparison:
 def _flatten(schema: Location, seen: set[str]) -> _Flat:
     value = schema.mapping()
     seen.add(schema.real)
-    flat = _Flat(types=_types(value), enum=value.get("enum") if isinstance(value.get("enum"), list) else None)
+    enum = [value["const"]] if "const" in value else value.get("enum") if isinstance(value.get("enum"), list) else None
+    flat = _Flat(types=_types(value), enum=enum)
     properties = schema.child("properties")
     flat.properties = {name: properties.child(name) for name in properties.mapping()}
     flat.required = {name for name in value.get("required", []) if isinstance(name, str)}
@@ -183,12 +264,59 @@ def _types(schema: Mapping[str, Any]) -> frozenset[str] | None:
     return frozenset(types)
 
 
-def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None) -> bool:
+def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None, *, textual: bool = False) -> bool:
+    """Whether every value of the `narrow` types is one of the `wide` types (as text, when `textual`)."""
     if wide is None:
         return True
     if narrow is None:
         return False
-    return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
+    text = textual and "string" in wide
+    return all(t in wide or (t == "integer" and "number" in wide) or (text and t in _TEXT_TYPES) for t in narrow)
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _bound(schema: Mapping[str, Any], side: str) -> tuple[float, bool] | None:
+    """(limit, exclusive) of `minimum` or `maximum`: 3.0's boolean `exclusiveMinimum` or 3.1's numeric one."""
+    exclusive_key = f"exclusive{side.title()}"
+    inclusive, exclusive = _number(schema.get(side)), schema.get(exclusive_key)
+    bounds: list[tuple[float, bool]] = []
+    if inclusive is not None:
+        bounds.append((inclusive, exclusive is True))
+    if _number(exclusive) is not None:
+        bounds.append((exclusive, True))
+    if not bounds:
+        return None
+    tightest = max if side == "minimum" else min
+    return tightest(bounds, key=lambda bound: (bound[0], bound[1] if side == "minimum" else not bound[1]))
+
+
+def _wider_bound(before: tuple[float, bool], after: tuple[float, bool], higher_accepts_more: bool) -> bool:
+    if before[0] != after[0]:
+        return (after[0] > before[0]) == higher_accepts_more
+    return before[1] and not after[1]  # the same limit, no longer exclusive
+
+
+def _bound_text(bound: tuple[float, bool] | None) -> str:
+    if bound is None:
+        return "none"
+    return f"{_text(bound[0])} (exclusive)" if bound[1] else _text(bound[0])
+
+
+def _divides(divisor: float, value: float) -> bool:
+    """Whether every multiple of `value` is a multiple of `divisor` (so `multipleOf: divisor` accepts more)."""
+    quotient = value / divisor
+    return divisor != 0 and abs(quotient - round(quotient)) < 1e-9
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _type_text(types: frozenset[str] | None) -> str:

@@ -2,7 +2,9 @@
 
     >>> from contracts.lint import lint_file
     >>> [f.format() for f in lint_file("specs/chat.yaml")]   # doctest: +SKIP
-    ['specs/chat.yaml:12: /paths/~1chats/get [success-response] error: no success (2xx or 101) response']
+    ['specs/chat.yaml:12: /paths/~1chats/get/responses [success-response] error: no success (2xx, 3xx or 101) ...']
+
+The rules live in `contracts.lint.rules`, one module per part of the document (paths, operations, servers, ...).
 
 A spec turns rules off with a root `x-lint-ignore: [rule-name, ...]`.
 """
@@ -42,9 +44,10 @@ def lint_spec(document: SpecDocument, rules: Iterable[Rule] = DEFAULT_RULES) -> 
         if rule.name in ignored:
             continue
         for violation in rule.check(document):
+            file, pointer = document.where(violation.pointer)
             finding = Finding(
-                file=document.name,
-                pointer=violation.pointer,
+                file=file,
+                pointer=pointer,
                 line=document.line_of(violation.pointer),
                 rule=rule.name,
                 severity=rule.severity,
@@ -52,7 +55,7 @@ def lint_spec(document: SpecDocument, rules: Iterable[Rule] = DEFAULT_RULES) -> 
             )
             unique.setdefault((finding.rule, finding.pointer, finding.message), finding)
     findings.extend(unique.values())
-    return sorted(findings, key=lambda f: (f.line or 0, f.pointer, f.rule, f.message))
+    return sorted(findings, key=lambda f: (f.file != document.name, f.file, f.line or 0, f.pointer, f.rule, f.message))
 
 
 def lint_file(source: str | Path, *, cwd: Path | None = None, rules: Iterable[Rule] = DEFAULT_RULES) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 References are not followed: a `{$ref: ...}` is visited where it is written (with `Node.ref` set) and its target is
 visited at the target's own location. `$ref`s inside `x-` extensions are visited as kind `extension`.
+`nodes(doc, kind)` walks a document once and serves every rule from that one walk.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.specfile import join_pointer
+from contracts.specfile import SpecDocument, join_pointer
 
-__all__ = ["COMPONENT_KINDS", "HTTP_METHODS", "Node", "items", "walk"]
+__all__ = ["COMPONENT_KINDS", "HTTP_METHODS", "Node", "items", "nodes", "walk"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -53,6 +54,20 @@ def items(value: Any) -> Iterator[tuple[str, Any]]:
     """`(key, value)` pairs of a mapping; nothing for anything else."""
     if isinstance(value, Mapping):
         yield from ((str(key), child) for key, child in value.items())
+
+
+def nodes(doc: SpecDocument, kind: str | None = None, *, refs: bool = False) -> list[Node]:
+    """The objects of `doc` of one kind (every kind when None), in document order; `$ref`s only if `refs`."""
+    by_kind: dict[tuple[str | None, bool], list[Node]] | None = doc.memo.get("walk")
+    if by_kind is None:
+        by_kind = {(None, True): list(walk(doc.data))}
+        for node in by_kind[(None, True)]:
+            by_kind.setdefault((node.kind, True), []).append(node)
+            if node.ref is None:
+                by_kind.setdefault((None, False), []).append(node)
+                by_kind.setdefault((node.kind, False), []).append(node)
+        doc.memo["walk"] = by_kind
+    return by_kind.get((kind, refs), [])
 
 
 def walk(data: Mapping[str, Any]) -> Iterator[Node]:

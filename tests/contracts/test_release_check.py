@@ -16,7 +16,7 @@ from contracts.release import release_check
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHAT_V1, CHAT_V2 = FIXTURES / "diff" / "chat-v1.yaml", FIXTURES / "diff" / "chat-v2.yaml"
 CHAT_DOCS = FIXTURES / "diff" / "chat-v1-docs.yaml"
-CLEAN, LINT_ERROR = FIXTURES / "lint" / "valid.yaml", FIXTURES / "lint" / "security-declared.yaml"
+CLEAN, LINT_ERROR = FIXTURES / "lint" / "valid.yaml", FIXTURES / "lint" / "security-defined.yaml"
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -60,7 +60,7 @@ def test_resolve_follows_chains_and_detects_loops() -> None:
         doc.resolve("#/components/schemas/Loop")
     with pytest.raises(LookupError, match="does not exist"):
         doc.resolve("#/components/schemas/Nope")
-    with pytest.raises(LookupError, match="only local"):
+    with pytest.raises(LookupError, match="cannot reference other files"):
         doc.resolve("other.yaml#/A")
     assert doc.deref({"$ref": "#/components/schemas/Nope"}, "/x") == (None, "/x")
 
@@ -108,3 +108,37 @@ def test_load_from_git(tmp_path: Path) -> None:
         load_spec_document("git:HEAD:missing.yaml", cwd=tmp_path)
     with pytest.raises(SpecLoadError, match="expected git:REF:path"):
         load_spec_document("git:HEAD", cwd=tmp_path)
+
+
+SHARED = "components:\n  schemas:\n    Owner: {$ref: '#/components/schemas/Person'}\n    Person: {type: object}\n"
+ROOT = "openapi: 3.0.3\nx-owner: {$ref: 'common/shared.yaml#/components/schemas/Owner'}\n"
+
+
+def test_refs_into_other_files_resolve_relative_to_the_file_that_holds_them(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "shared.yaml").write_text(SHARED)
+    (tmp_path / "spec.yaml").write_text(ROOT)
+    doc = load_spec_document(tmp_path / "spec.yaml")
+    value, location = doc.resolve("common/shared.yaml#/components/schemas/Owner")
+    assert (value, location) == ({"type": "object"}, "common/shared.yaml#/components/schemas/Person")
+    assert doc.line_of(location) == 4  # in the other file
+    assert doc.deref({"$ref": "#/components/schemas/Person"}, "common/shared.yaml#/x")[1] == location
+    assert doc.resolve("spec.yaml#/openapi") == ("3.0.3", "/openapi")  # back into the root, by its file name
+    with pytest.raises(LookupError, match="cannot read missing.yaml"):
+        doc.resolve("missing.yaml#/A")
+    with pytest.raises(LookupError, match="remote references are not followed"):
+        doc.resolve("https://schemas.test/a.yaml#/A")
+
+
+def test_refs_into_other_files_of_a_git_revision(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "specs" / "common").mkdir(parents=True)
+    (tmp_path / "specs" / "common" / "shared.yaml").write_text(SHARED)
+    (tmp_path / "specs" / "spec.yaml").write_text(ROOT)
+    git(tmp_path, "add", "specs")
+    git(tmp_path, "commit", "-q", "-m", "one")
+    (tmp_path / "specs" / "common" / "shared.yaml").write_text(SHARED.replace("object", "string"))
+    doc = load_spec_document("git:HEAD:specs/spec.yaml", cwd=tmp_path)
+    assert doc.resolve("common/shared.yaml#/components/schemas/Owner")[0] == {"type": "object"}
+    relative = load_spec_document("git:HEAD:./spec.yaml", cwd=tmp_path / "specs")
+    assert relative.resolve("common/shared.yaml#/components/schemas/Owner")[0] == {"type": "object"}

@@ -78,11 +78,6 @@ CASES: list[tuple[str, Callable[[Spec], object], list[tuple[str, str, str, bool]
         [("operation-removed", "old.yaml", DELETE, True)],
     ),
     (
-        "parameter-removed",
-        lambda s: operation(s, "/chats", "get")["parameters"].pop(0),
-        [("parameter-removed", "old.yaml", f"{LIST}/parameters/0", True)],
-    ),
-    (
         "parameter-made-required",
         lambda s: operation(s, "/chats", "get")["parameters"][0].update(required=True),
         [("parameter-made-required", "new.yaml", f"{LIST}/parameters/0", True)],
@@ -199,7 +194,68 @@ CASES: list[tuple[str, Callable[[Spec], object], list[tuple[str, str, str, bool]
         ),
         [("required-request-body-added", "new.yaml", f"{DELETE}/requestBody", True)],
     ),
+    (
+        "request-limit-set",
+        lambda s: schema(s, "ChatInput")["properties"]["title"].update(maxLength=200),
+        [("request-type-narrowed", "new.yaml", f"{REQUEST}/properties/title/maxLength", True)],
+    ),
+    (
+        "request-pattern-added",
+        lambda s: operation(s, "/chats", "get")["parameters"][1]["schema"].update(pattern="^[a-z]+$"),
+        [("request-type-narrowed", "new.yaml", f"{LIST}/parameters/1/schema/pattern", True)],
+    ),
+    (
+        "request-format-added",
+        lambda s: schema(s, "ChatInput")["properties"]["title"].update(format="email"),
+        [("request-type-narrowed", "new.yaml", f"{REQUEST}/properties/title/format", True)],
+    ),
+    (
+        "parameter-text-narrowed",
+        lambda s: operation(s, "/chats", "get")["parameters"][1]["schema"].update(type="integer", enum=None),
+        [
+            ("request-type-narrowed", "new.yaml", f"{LIST}/parameters/1/schema/type", True),
+            ("request-type-widened", "new.yaml", f"{LIST}/parameters/1/schema/enum", False),
+        ],
+    ),
     # not breaking
+    (
+        "parameter-removed",
+        lambda s: operation(s, "/chats", "get")["parameters"].pop(0),
+        [("parameter-removed", "old.yaml", f"{LIST}/parameters/0", False)],
+    ),
+    (
+        "parameter-number-to-text",
+        lambda s: operation(s, "/chats", "get")["parameters"][0]["schema"].update(type="string"),
+        [("request-type-widened", "new.yaml", f"{LIST}/parameters/0/schema/type", False)],
+    ),
+    (
+        "request-default-added",
+        lambda s: operation(s, "/chats", "get")["parameters"][0]["schema"].update(default=20),
+        [("request-default-added", "new.yaml", f"{LIST}/parameters/0/schema/default", False)],
+    ),
+    (
+        "response-default-changed",
+        lambda s: schema(s, "Chat")["properties"]["status"].update(default="open"),
+        each_chat("response-default-changed", "new.yaml", "/properties/status/default", False),
+    ),
+    (
+        "response-optional-field-removed",
+        lambda s: schema(s, "Chat")["properties"].pop("messages"),
+        each_chat("response-optional-field-removed", "old.yaml", "/properties/messages", False),
+    ),
+    (
+        "response-limit-set",
+        lambda s: schema(s, "Chat")["properties"]["title"].update(maxLength=200, minLength=1),
+        each_chat("response-type-narrowed", "new.yaml", "/properties/title/maxLength", False)
+        + each_chat("response-type-narrowed", "new.yaml", "/properties/title/minLength", False),
+    ),
+    (
+        "response-header-added",
+        lambda s: operation(s, "/chats", "get")["responses"]["200"].update(
+            headers={"X-Total": {"required": True, "schema": {"type": "integer"}}}
+        ),
+        [("response-header-added", "new.yaml", f"{LIST}/responses/200/headers/X-Total", False)],
+    ),
     (
         "optional-parameter-added",
         lambda s: operation(s, "/chats", "get")["parameters"].append(
@@ -277,11 +333,230 @@ def test_change_is_classified(
     assert sorted((f.rule, f.file, f.pointer, f.breaking) for f in findings) == sorted(expected)
 
 
+def with_header(required: bool, type_: str = "integer") -> Callable[[Spec], None]:
+    def mutate(spec: Spec) -> None:
+        header = {"required": required, "schema": {"type": type_}}
+        operation(spec, "/chats", "get")["responses"]["200"]["headers"] = {"X-Total": header}
+
+    return mutate
+
+
+def deprecate(*methods: str) -> Callable[[Spec], None]:
+    def mutate(spec: Spec) -> None:
+        for method in methods:
+            operation(spec, "/chats/{chatId}", method)["deprecated"] = True
+
+    return mutate
+
+
+def limit_parameter(**keywords: Any) -> Callable[[Spec], None]:
+    return lambda spec: operation(spec, "/chats", "get")["parameters"][0]["schema"].update(keywords)
+
+
+def limit_title(**keywords: Any) -> Callable[[Spec], None]:
+    def mutate(spec: Spec) -> None:
+        schema(spec, "ChatInput")["properties"]["title"].update(keywords)
+        schema(spec, "Chat")["properties"]["title"].update(keywords)
+
+    return mutate
+
+
+def tags(**keywords: Any) -> Callable[[Spec], None]:
+    return lambda spec: schema(spec, "ChatInput")["properties"].update(tags={"type": "array", "items": {}, **keywords})
+
+
+HEADER = f"{LIST}/responses/200/headers/X-Total"
+LIMIT = f"{LIST}/parameters/0/schema"
+TITLE = f"{REQUEST}/properties/title"
+
+# (name, applied to both versions first, applied to the new version, expected findings)
+PREPARED_CASES: list[
+    tuple[str, Callable[[Spec], object], Callable[[Spec], object], list[tuple[str, str, str, bool]]]
+] = [
+    (
+        "deprecated-operation-removed",
+        deprecate("delete"),
+        lambda s: s["paths"]["/chats/{chatId}"].pop("delete"),
+        [("deprecated-operation-removed", "old.yaml", DELETE, False)],
+    ),
+    (
+        "deprecated-path-removed",
+        deprecate("get", "delete"),
+        lambda s: s["paths"].pop("/chats/{chatId}"),
+        [("deprecated-path-removed", "old.yaml", "/paths/~1chats~1{chatId}", False)],
+    ),
+    (
+        "partly-deprecated-path-removed",
+        deprecate("delete"),
+        lambda s: s["paths"].pop("/chats/{chatId}"),
+        [("path-removed", "old.yaml", "/paths/~1chats~1{chatId}", True)],
+    ),
+    (
+        "response-header-removed",
+        with_header(required=True),
+        lambda s: operation(s, "/chats", "get")["responses"]["200"].pop("headers"),
+        [("response-header-removed", "old.yaml", HEADER, True)],
+    ),
+    (
+        "response-optional-header-removed",
+        with_header(required=False),
+        lambda s: operation(s, "/chats", "get")["responses"]["200"].pop("headers"),
+        [("response-optional-header-removed", "old.yaml", HEADER, False)],
+    ),
+    (
+        "response-header-made-optional",
+        with_header(True),
+        with_header(False),
+        [
+            ("response-header-made-optional", "new.yaml", HEADER, True),
+        ],
+    ),
+    (
+        "response-header-made-required",
+        with_header(False),
+        with_header(True),
+        [
+            ("response-header-made-required", "new.yaml", HEADER, False),
+        ],
+    ),
+    (
+        "response-header-type-changed",
+        with_header(True),
+        with_header(True, "string"),
+        [
+            ("response-type-changed", "new.yaml", f"{HEADER}/schema/type", True),
+        ],
+    ),
+    (
+        "request-default-changed",
+        limit_parameter(default=20),
+        limit_parameter(default=50),
+        [
+            ("request-default-changed", "new.yaml", f"{LIMIT}/default", True),
+        ],
+    ),
+    (
+        "parameter-minimum-raised",
+        limit_parameter(minimum=1),
+        limit_parameter(minimum=5),
+        [
+            ("request-type-narrowed", "new.yaml", f"{LIMIT}/minimum", True),
+        ],
+    ),
+    (
+        "parameter-minimum-made-exclusive",
+        limit_parameter(minimum=1),
+        limit_parameter(exclusiveMinimum=True),
+        [
+            ("request-type-narrowed", "new.yaml", f"{LIMIT}/minimum", True),
+        ],
+    ),
+    (
+        "parameter-maximum-raised",
+        limit_parameter(maximum=10),
+        limit_parameter(maximum=100),
+        [
+            ("request-type-widened", "new.yaml", f"{LIMIT}/maximum", False),
+        ],
+    ),
+    (
+        "parameter-multiple-of-finer",
+        limit_parameter(multipleOf=10),
+        limit_parameter(multipleOf=5),
+        [
+            ("request-type-widened", "new.yaml", f"{LIMIT}/multipleOf", False),
+        ],
+    ),
+    (
+        "parameter-format-widened",
+        limit_parameter(format="int32"),
+        limit_parameter(format="int64"),
+        [
+            ("request-type-widened", "new.yaml", f"{LIMIT}/format", False),
+        ],
+    ),
+    (
+        "max-length-lowered",
+        limit_title(maxLength=100),
+        limit_title(maxLength=50),
+        [
+            ("request-type-narrowed", "new.yaml", f"{TITLE}/maxLength", True),
+            *each_chat("response-type-narrowed", "new.yaml", "/properties/title/maxLength", False),
+        ],
+    ),
+    (
+        "max-length-raised",
+        limit_title(maxLength=100),
+        limit_title(maxLength=150),
+        [
+            ("request-type-widened", "new.yaml", f"{TITLE}/maxLength", False),
+            *each_chat("response-type-changed", "new.yaml", "/properties/title/maxLength", True),
+        ],
+    ),
+    (
+        "pattern-changed",
+        limit_title(pattern="^[a-z]+$"),
+        limit_title(pattern="^[a-z0-9]+$"),
+        [
+            ("request-type-narrowed", "new.yaml", f"{TITLE}/pattern", True),
+            *each_chat("response-type-narrowed", "new.yaml", "/properties/title/pattern", False),
+        ],
+    ),
+    (
+        "pattern-generalized",
+        limit_title(pattern="^[a-z]+$"),
+        limit_title(pattern=".*"),
+        [
+            ("request-type-widened", "new.yaml", f"{TITLE}/pattern", False),
+            *each_chat("response-type-changed", "new.yaml", "/properties/title/pattern", True),
+        ],
+    ),
+    (
+        "unique-items-required",
+        tags(),
+        tags(uniqueItems=True, minItems=0),
+        [
+            ("request-type-narrowed", "new.yaml", f"{REQUEST}/properties/tags/uniqueItems", True),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("prepare", "mutate", "expected"), [pytest.param(p, m, e, id=name) for name, p, m, e in PREPARED_CASES]
+)
+def test_change_of_a_prepared_spec_is_classified(
+    base_spec: Spec,
+    diff_data: Diff,
+    prepare: Callable[[Spec], object],
+    mutate: Callable[[Spec], object],
+    expected: list[tuple[str, str, str, bool]],
+) -> None:
+    prepare(base_spec)
+    new = copy.deepcopy(base_spec)
+    mutate(new)
+    findings = diff_data(base_spec, new)
+    assert sorted((f.rule, f.file, f.pointer, f.breaking) for f in findings) == sorted(expected)
+
+
+def test_a_31_numeric_exclusive_minimum_is_a_bound(base_spec: Spec, diff_data: Diff) -> None:
+    base_spec["openapi"] = "3.1.0"
+    limit_parameter(exclusiveMinimum=0)(base_spec)
+    new = copy.deepcopy(base_spec)
+    limit_parameter(exclusiveMinimum=1)(new)
+    findings = diff_data(base_spec, new)
+    assert [(f.rule, f.pointer, f.breaking) for f in findings] == [
+        ("request-type-narrowed", f"{LIMIT}/exclusiveMinimum", True)
+    ]
+    assert findings[0].message.endswith("minimum 0 (exclusive) -> 1 (exclusive)")
+
+
 def test_every_change_kind_is_exercised() -> None:
     covered = {kind for _, _, expected in CASES for kind, *_ in expected}
+    covered |= {kind for _, _, _, expected in PREPARED_CASES for kind, *_ in expected}
     untested = {"parameter-made-optional", "optional-request-body-added", "request-body-made-optional"}
     untested |= {"request-body-made-required", "request-body-removed", "request-field-removed"}
-    untested |= {"request-field-made-optional", "response-field-made-required", "response-type-narrowed"}
+    untested |= {"request-field-made-optional", "response-field-made-required"}
     assert set(CHANGE_KINDS) - covered == untested
 
 

@@ -99,3 +99,20 @@ def test_git_ref_inputs(
 
     assert main(["diff", "git:v9:chat.yaml", "chat.yaml"]) == 2
     assert "cannot read git:v9:chat.yaml" in capsys.readouterr().err
+
+
+def test_changes_in_a_referenced_file_are_found(
+    fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    external = fixtures_dir.parent / "lint" / "external"
+    shutil.copytree(external, tmp_path / "new")
+    shared = tmp_path / "new" / "common" / "shared.yaml"
+    shared.write_text(shared.read_text().replace("name: {type: string}", "name: {type: integer}"))
+    assert main(["diff", str(external / "spec.yaml"), str(tmp_path / "new" / "spec.yaml"), "--format", "json"]) == 1
+    [change] = json.loads(capsys.readouterr().out)["changes"]
+    owner = "/paths/~1things~1{thingId}/get/responses/200/content/application~1json/schema/properties/owner"
+    assert (change["rule"], change["pointer"], change["line"]) == (
+        "response-type-changed",
+        f"{owner}/properties/name/type",
+        None,
+    )

@@ -16,7 +16,7 @@ def test_text_output_is_one_line_per_finding(fixtures_dir: Path, capsys: pytest.
     assert main(["lint", spec]) == 1
     assert capsys.readouterr().out.splitlines() == [
         f"{spec}:27: /components/schemas/Thing/properties/status/enum/2 [enum-unique] error: "
-        "enum value 'open' is listed twice",
+        "enum value 'open' is listed twice: remove one",
         "linted 1 spec: 1 error, 0 warnings",
     ]
 
@@ -39,7 +39,7 @@ def test_json_output(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
             "rule": "required-properties",
             "severity": "error",
             "breaking": False,
-            "message": "required 'name' is not a property",
+            "message": "required 'name' is not a property: add it to `properties` or fix the name",
         }
     ]
 
@@ -49,12 +49,12 @@ def test_default_is_every_spec_in_specs_dir(
 ) -> None:
     (tmp_path / "specs").mkdir()
     shutil.copy(fixtures_dir / "valid.yaml", tmp_path / "specs" / "a.yaml")
-    shutil.copy(fixtures_dir / "security-declared.yaml", tmp_path / "specs" / "b.yaml")
+    shutil.copy(fixtures_dir / "security-defined.yaml", tmp_path / "specs" / "b.yaml")
     (tmp_path / "specs" / "notes.txt").write_text("not a spec")
     monkeypatch.chdir(tmp_path)
     assert main(["lint"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("specs/b.yaml:6: ")
+    assert out.startswith("specs/b.yaml:11: ")
     assert out.splitlines()[-1] == "linted 2 specs: 1 error, 0 warnings"
 
 
