@@ -1,10 +1,10 @@
 """What the proxy saw: every exchange with a finding (its request, credentials redacted), counts per operation,
 a log line per finding, and the JSON and JUnit reports written when the proxy stops.
 
-Credentials: the values of credential headers (`Authorization`, `Cookie`, the spec's apiKey headers, and any
-header whose name says auth, token, secret, key, session, password, credential or signature) and of the spec's apiKey query parameters (and of any query parameter named that way) are replaced
-by `[Filtered]` in the recorded headers and URL, and every occurrence of such a value anywhere else (a body, a
-message, a response header line) is replaced too.
+Credentials: the values of the credential headers (`Authorization`, `Cookie`, the spec's apiKey headers, and any
+header whose name says auth, token, secret, key, session, password, credential or signature) and query parameters
+(the spec's apiKey ones, and any named that way) are replaced by `[Filtered]` in the recorded headers and URL, and
+every occurrence of such a value anywhere else (a body, a message, a response header line) is replaced too.
 """
 
 from __future__ import annotations
