@@ -5,7 +5,7 @@ Three kinds of violation can rest on a decision, each judged on the value the ch
 
 - a request the spec calls invalid was accepted (`negative_data_rejection`): every parameter and the body are
   validated; the violation rests on decisions when each failed keyword (or missing required parameter) is one;
-- a response body breaks its schema (`response_schema_conformance`, the stream checks' `stream_event_schema`);
+- a response body breaks its schema (`response_schema_conformance`);
 - a documented response header is missing or malformed (`response_headers_conformance`).
 
 Anything else (an undocumented status, a server error, a valid request rejected...) is judged on facts only.
@@ -96,14 +96,6 @@ class AssumptionJudge:
             elif header.schema_pointer is not None:
                 findings += self.index.checker.errors(header.schema_pointer, coerce(value, header.schema), "read")
         return self.decisions.attribute(findings)
-
-    def event(self, schema_pointer: str, data: str) -> tuple[Decision, ...] | None:
-        """The decisions a streamed event's data breaks, when it breaks nothing else."""
-        try:
-            value = json.loads(data)
-        except ValueError:
-            return None
-        return self.decisions.attribute(self.index.checker.errors(schema_pointer, value, "read"))
 
     def _body_findings(
         self, media: Mapping[str, str | None], media_type: str | None, body: Any, mode: Any

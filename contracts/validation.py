@@ -15,15 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jsonschema import FormatChecker
-from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 
 from contracts.specfile import escape_token, resolve_pointer
 
 __all__ = ["Direction", "SchemaChecker", "SchemaError", "coerce", "render_path"]
 
 Direction = Literal["read", "write"]  # read: a response (readOnly allowed); write: a request (writeOnly allowed)
-_FORMATS = FormatChecker()
+_FORMATS = oas30_format_checker  # knows OpenAPI's int32/int64 besides the JSON Schema formats
 _MAX_REF_HOPS = 32
 
 
