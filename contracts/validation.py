@@ -6,7 +6,11 @@ spec node that holds it (so a verdict can ask whether that node's constraint is 
     # [SchemaError(keyword='type', nodes=('/components/schemas/Note/properties/title',), path='/title', ...)]
 
 Validation is the OpenAPI 3.0 dialect of `openapi-schema-validator` (nullable, readOnly/writeOnly by direction,
-formats checked). A validator is built once per schema pointer and direction and kept.
+formats checked), the reference verdict and the error messages. The common answer, "valid", comes first from
+jsonschema-rs on the document translated to Draft 4 (nullable as a "null" type, int32/int64 as bounds, every
+format checked by the same Python format checker): ~0.01 ms instead of several ms for a list of 20 objects. A
+document with readOnly/writeOnly is checked by the Python validator alone (the translation has no direction).
+Validators are built once per schema pointer (and direction) and kept.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
+import jsonschema_rs
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 
 from contracts.specfile import escape_token, resolve_pointer
@@ -23,6 +29,9 @@ __all__ = ["Direction", "SchemaChecker", "SchemaError", "coerce", "render_path"]
 
 Direction = Literal["read", "write"]  # read: a response (readOnly allowed); write: a request (writeOnly allowed)
 _FORMATS = oas30_format_checker  # knows OpenAPI's int32/int64 besides the JSON Schema formats
+# Every format through the one Python checker, so both validators agree on formats.
+_RS_FORMATS = {name: (lambda value, name=name: _FORMATS.conforms(value, name)) for name in _FORMATS.checkers}
+_INT_BOUNDS = {"int32": 2**31, "int64": 2**63}
 _MAX_REF_HOPS = 32
 
 
@@ -56,6 +65,8 @@ class SchemaChecker:
     def __init__(self, document: Mapping[str, Any]) -> None:
         self._document = document
         self._validators: dict[tuple[str, str], Any] = {}
+        self._fast: dict[str, Any] = {}
+        self._draft4 = None if _has_direction(document) else _to_draft4(document)
 
     def resolve(self, pointer: str) -> tuple[str, Any]:
         """The node at `pointer`, following `$ref`s; returns the final pointer too. `LookupError` if broken."""
@@ -71,14 +82,30 @@ class SchemaChecker:
         raise LookupError(f"too many $ref hops from {pointer!r}")
 
     def is_valid(self, pointer: str, value: Any, mode: Direction = "read") -> bool:
-        return self._validator(pointer, mode).is_valid(value)
+        fast = self._fast_validator(pointer)
+        if fast is not None:
+            try:
+                return bool(fast.is_valid(value))
+            except (ValueError, OverflowError):  # a value Rust cannot take in (a huge integer)
+                pass
+        return bool(self._validator(pointer, mode).is_valid(value))
 
     def errors(self, pointer: str, value: Any, mode: Direction = "read") -> list[SchemaError]:
         """Every failed keyword of `value` against the schema at `pointer` (empty when it is valid)."""
-        validator = self._validator(pointer, mode)
-        if validator.is_valid(value):  # the fast answer for the common case
+        if self.is_valid(pointer, value, mode):
             return []
-        return [self._error(pointer, error) for error in validator.iter_errors(value)]
+        return [self._error(pointer, error) for error in self._validator(pointer, mode).iter_errors(value)]
+
+    def _fast_validator(self, pointer: str) -> Any:
+        if self._draft4 is None:
+            return None
+        if pointer not in self._fast:
+            root = {**self._draft4, "$ref": "#" + quote(pointer, safe="/~!$&'()*+,;=:@")}
+            try:
+                self._fast[pointer] = jsonschema_rs.Draft4Validator(root, validate_formats=True, formats=_RS_FORMATS)
+            except ValueError:  # a schema jsonschema-rs refuses: the Python validator decides alone
+                self._fast[pointer] = None
+        return self._fast[pointer]
 
     def _validator(self, pointer: str, mode: Direction) -> Any:
         key = (pointer, mode)
@@ -120,6 +147,30 @@ class SchemaChecker:
             hops.append(pointer)
             node = resolve_pointer(self._document, pointer)
         return hops
+
+
+def _has_direction(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return node.get("readOnly") is True or node.get("writeOnly") is True or any(map(_has_direction, node.values()))
+    return isinstance(node, list) and any(map(_has_direction, node))
+
+
+def _to_draft4(node: Any) -> Any:
+    """The document with its schemas in plain Draft 4: `nullable` next to a `type` adds "null" to it, int32/int64
+    become bounds, an empty `required` goes (Draft 4 wants one name at least)."""
+    if isinstance(node, list):
+        return [_to_draft4(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {key: _to_draft4(value) for key, value in node.items()}
+    if out.get("required") == []:
+        del out["required"]
+    if out.get("nullable") is True and isinstance(out.get("type"), str):
+        out["type"] = [out["type"], "null"]
+    bound = _INT_BOUNDS.get(out.get("format")) if isinstance(out.get("format"), str) else None
+    if bound is not None:
+        out["allOf"] = [*out.get("allOf", []), {"minimum": -bound, "maximum": bound - 1}]
+    return out
 
 
 def coerce(value: Any, schema: Mapping[str, Any]) -> Any:
