@@ -29,7 +29,21 @@ from contracts.specfile import SpecDocument
 from contracts.streams import sse_contract, websocket_contract
 from contracts.validation import SchemaError, coerce
 
-__all__ = ["Finding", "RequestVerdict", "Validator", "decode_body"]
+__all__ = ["CHECKS", "Finding", "RequestVerdict", "Validator", "decode_body"]
+
+REQUEST_CHECKS = ("unknown_operation", "request_parameters", "request_body", "request_security")
+RESPONSE_CHECKS = (
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "not_a_server_error",
+    "ignored_auth",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+)
+STREAM_CHECKS = ("stream_event_schema", "stream_malformed_frame", "stream_event_kind", "stream_terminator")
+CHECKS = REQUEST_CHECKS + RESPONSE_CHECKS + STREAM_CHECKS
 
 _VALIDATION_STATUSES = frozenset({400, 422})
 _MESSAGE_ERRORS = 3  # schema errors quoted per finding
