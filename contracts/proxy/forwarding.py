@@ -118,28 +118,27 @@ class ProxyApp:
         lowered = {name.lower(): value for name, value in upstream.headers.items()}
         headers = [(name, value) for name, value in upstream.headers.multi_items() if name.lower() not in _HOP_BY_HOP]
         chunks = upstream.aiter_raw()
+        head = b""
         if self._buffers(verdict, status, lowered.get("content-type")):
-            raw = b""
-            async for chunk in chunks:
-                raw += chunk
-                if len(raw) > MAX_BUFFERED:
-                    break
-            else:
-                decoded = decode_body(raw, lowered.get("content-encoding"))
+            try:
+                head, complete = await _read_up_to(chunks, MAX_BUFFERED)
+            except httpx.HTTPError as exc:
+                self.log.close(exchange, None, None, verdict.findings)
+                await _send_bad_gateway(send, f"the upstream broke off its answer: {exc or type(exc).__name__}")
+                return
+            if complete:
+                decoded = decode_body(head, lowered.get("content-encoding"))
                 findings = [*verdict.findings, *self.validator.response(verdict, status, lowered, decoded)]
                 self.log.close(exchange, status, decoded, findings)
                 await send(_start(status, headers, self._verdict_headers(findings)))
-                await send({"type": "http.response.body", "body": raw, "more_body": False})
+                await send({"type": "http.response.body", "body": head, "more_body": False})
                 return
-            findings = [*verdict.findings, *self.validator.response(verdict, status, lowered, None)]
-            self.log.close(exchange, status, None, findings)
-            await send(_start(status, headers, self._verdict_headers(findings)))
-            await send({"type": "http.response.body", "body": raw, "more_body": True})
-            await self._stream(chunks, None, exchange, receive, send)
-            return
+        # Streamed: the headers say what is known now; the body follows as it arrives.
         findings = [*verdict.findings, *self.validator.response(verdict, status, lowered, None)]
         self.log.close(exchange, status, None, findings)
         await send(_start(status, headers, self._verdict_headers(findings)))
+        if head:
+            await send({"type": "http.response.body", "body": head, "more_body": True})
         identity = lowered.get("content-encoding", "identity").lower() == "identity"
         is_events = (lowered.get("content-type") or "").lower().startswith(_EVENT_STREAM)
         contract = verdict.sse if is_events and identity and 200 <= status < 300 else None
@@ -162,11 +161,16 @@ class ProxyApp:
 
         async def pump() -> None:
             nonlocal ended
-            async for chunk in chunks:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                if parser is not None:
-                    events = parser.feed(chunk)
-                    ended = self._check_events(contract, events, exchange) or ended
+            try:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    if parser is not None:
+                        events = parser.feed(chunk)
+                        ended = self._check_events(contract, events, exchange) or ended
+            except httpx.HTTPError:
+                # The upstream broke off: end the body here, as it ended there (not a contract finding).
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             if parser is not None:
                 ended = self._check_events(contract, parser.close(), exchange) or ended
                 if needs_end(contract) and not ended:
@@ -291,6 +295,16 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body"):
             break
     return b"".join(chunks)
+
+
+async def _read_up_to(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """The body, read until it ends (`True`) or passes `limit` bytes (`False`: the rest is still in `chunks`)."""
+    body = b""
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            return body, False
+    return body, True
 
 
 async def _until_disconnect(work: Awaitable[None], receive: Receive) -> None:

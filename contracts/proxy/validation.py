@@ -74,10 +74,13 @@ class RequestVerdict:
     anonymous: bool = False
     sse: Mapping[str, Any] | None = None
     websocket: Mapping[str, Any] | None = None
+    checked: bool = True  # False for a CORS preflight: the browser's, not the API's
 
     @property
     def label(self) -> str:
-        return self.operation.label if self.operation is not None else "(unknown operation)"
+        if self.operation is not None:
+            return self.operation.label
+        return "(unknown operation)" if self.checked else "(CORS preflight)"
 
 
 class Validator:
@@ -99,8 +102,13 @@ class Validator:
         headers: Mapping[str, str],
         body: bytes,
     ) -> RequestVerdict:
-        """Check a request; `headers` have lower-case names."""
+        """Check a request; `headers` have lower-case names. A CORS preflight is not checked; a HEAD is checked as
+        the GET of its path when the spec declares no HEAD."""
+        if method.upper() == "OPTIONS" and "access-control-request-method" in headers:
+            return RequestVerdict(None, checked=False)
         operation, path_parameters, known = self.index.route(method, path)
+        if operation is None and method.upper() == "HEAD":
+            operation, path_parameters, known = self.index.route("GET", path)
         if operation is None:
             message = (
                 f"the spec has no {method.upper()} operation on {path}"
@@ -191,6 +199,8 @@ class Validator:
         self, verdict: RequestVerdict, status: int, headers: Mapping[str, str], body: bytes | None
     ) -> list[Finding]:
         """Check a response (`headers` lower-case; `body` decoded, or `None` when it streams past unread)."""
+        if not verdict.checked:
+            return []
         findings = []
         if status >= 500:
             findings.append(Finding("not_a_server_error", f"the server answered {status}"))

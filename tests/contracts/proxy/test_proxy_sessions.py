@@ -119,3 +119,17 @@ def test_a_value_only_a_decision_forbids_is_an_assumption_not_a_violation(proxie
     served = outcomes["faulty"]["negative_data_rejection"]
     assert [decision.pointer for decision in served.decisions] == [scenario.decision]
     assert not faulty.log.violations
+
+
+def test_a_cors_preflight_is_forwarded_unchecked_and_a_head_is_checked_as_its_get(proxied: Start) -> None:
+    server = SERVERS["pulumi-ai"]
+    proxy = proxied(server.create_app(), server.spec, server.prefix)
+    preflight = {"Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"}
+    credentials = SESSIONS["pulumi-ai"].credentials
+    with httpx.Client(base_url=proxy.url, timeout=30, trust_env=False) as client:
+        options = client.options("/api/user/ai/usage", headers=preflight)
+        head = client.head("/api/user/ai/usage", headers=credentials)
+        head_of_nothing = client.head("/api/no-such-path", headers=credentials)
+    assert options.headers["x-contract-violations"] == "0"
+    assert head.status_code == 200 and head.headers["x-contract-violations"] == "0"
+    assert violations(head_of_nothing) == (1, ["unknown_operation"])
