@@ -13,8 +13,9 @@ The rule (docs/contract-testing.md, "Assumptions"):
   does not cover the keywords of its properties, and a `$ref`'d schema is judged by its own node (plus the node
   that holds the `$ref`, where the `x-decision` was written next to it).
 - `x-decision-keywords: [format, maximum]` next to the `x-decision` narrows it to those keywords (use it when the
-  node also holds documented constraints). It may also name `type`, and on a parameter or header `required`
-  (whether it must be present): neither is ever a decision otherwise.
+  node also holds documented constraints); `[]` says the note decides no constraint (a name, a modelling choice).
+  It may also name `type`, and on a parameter or header `required` (whether it must be present): neither is ever
+  a decision otherwise.
 - A violation **rests only on decisions** when the value it is about fails at least one keyword and every keyword
   it fails is a decision. One documented constraint broken, and it is a fact.
 """
@@ -85,7 +86,7 @@ class Decisions:
             if "x-decision" not in node:
                 continue
             named = _keywords(node)
-            decision = Decision(pointer, named or CONSTRAINT_KEYWORDS, _note(node["x-decision"]),
+            decision = Decision(pointer, CONSTRAINT_KEYWORDS if named is None else named, _note(node["x-decision"]),
                                 document.line_of(pointer), presence=named is not None and "required" in named)
             if _is_parameter_or_header(node, pointer):
                 self._by_parameter[pointer] = decision
@@ -130,7 +131,7 @@ class Decisions:
 def _keywords(node: Mapping[str, Any]) -> frozenset[str] | None:
     """The keywords `x-decision-keywords` names, or `None` when it is absent."""
     narrowed = node.get("x-decision-keywords")
-    if isinstance(narrowed, list) and narrowed:
+    if isinstance(narrowed, list):
         return frozenset(str(keyword) for keyword in narrowed)
     return None
 

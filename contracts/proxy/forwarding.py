@@ -244,7 +244,7 @@ class ProxyApp:
             while True:
                 message = await receive()
                 if message["type"] == "websocket.disconnect":
-                    await upstream.close(code=message.get("code", 1000) or 1000)
+                    await upstream.close(code=_sendable(message.get("code")))
                     return
                 if message.get("bytes") is not None:
                     await upstream.send(message["bytes"])
@@ -262,9 +262,8 @@ class ProxyApp:
                         self.log.add(exchange, [Finding(f.check, f.message) for f in frame_findings(contract, frame)])
             except ConnectionClosed:
                 pass
-            code = upstream.close_code or 1000
             with contextlib.suppress(Exception):  # the client may be gone already
-                await send({"type": "websocket.close", "code": code if code != 1005 else 1000})
+                await send({"type": "websocket.close", "code": _sendable(upstream.close_code)})
 
         tasks = [asyncio.ensure_future(client_to_upstream()), asyncio.ensure_future(upstream_to_client())]
         try:
@@ -283,6 +282,12 @@ class ProxyApp:
             await send({"type": "websocket.http.response.body", "body": body, "more_body": False})
         else:
             await send({"type": "websocket.close", "code": 1008 if status in (401, 403) else 1011})
+
+
+def _sendable(code: int | None) -> int:
+    """A close code that may go on the wire (1005, 1006 and 1015 only describe a close, they are never sent)."""
+    return code if code is not None and (1000 <= code <= 1014 or 3000 <= code <= 4999) and code not in (
+        1005, 1006) else 1000
 
 
 async def _read_body(receive: Receive) -> bytes:

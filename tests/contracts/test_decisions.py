@@ -81,6 +81,11 @@ components:
         kind:
           type: string
           enum: [a, b]
+        color:
+          type: string
+          enum: [red, blue]
+          x-decision: The docs list these colors; the note only explains why the enum is closed.
+          x-decision-keywords: []
         tags:
           type: array
           maxItems: 2
@@ -138,6 +143,8 @@ def test_decisions_are_not_inherited_by_properties_or_items(judge: AssumptionJud
         is None  # kind's enum: no decision on that property, though its object has one
     assert judge.response_body("get", "/things", 200, "application/json",
                                {"items": [{"name": "x", "tags": ["a"]}]}) is None  # the items' minLength
+    assert judge.response_body("get", "/things", 200, "application/json",
+                               {"items": [{"name": "x", "color": "green"}]}) is None  # a note deciding nothing
     [decision] = judge.response_body("get", "/things", 200, "application/json",
                                      {"items": [{"name": "x", "tags": ["ab", "cd", "ef"]}]})
     assert decision.pointer.endswith("/properties/tags") and decision.broken == {"maxItems"}
@@ -162,4 +169,4 @@ def test_schema_errors_name_the_node_through_refs() -> None:
                              {"items": [{"name": 5}]}, "read")
     assert error.keyword == "type" and error.path == "/items/0/name"
     assert error.nodes[-1] == "/components/schemas/Thing/properties/name"
-    assert len(Decisions(document)) == 8
+    assert len(Decisions(document)) == 9
