@@ -1,8 +1,11 @@
 """Property-based contract runs of one spec against a running server: the only entry into Schemathesis.
 
 `run_contracts(RunOptions(...))` loads the spec, probes the server, runs Schemathesis' engine (its phases, default
-checks, link-based stateful testing and our `contracts.checks`) and returns a `RunResult`: per operation the number
-of cases tried and the violations found, plus the run as JUnit XML (written by Schemathesis' own JUnit writer).
+checks, link-based stateful testing and our `contracts.checks`), then the stream checks, and returns a `RunResult`
+(contracts/results.py): per operation the number of cases tried, the violations found and the assumptions
+contradicted (violations resting only on the spec's `x-decision` constraints: contracts/assumptions.py), whether
+every valid case was refused 401/403, whether anything answered 2xx at all, Schemathesis' own warnings, and the run
+as JUnit XML (Schemathesis' own JUnit writer, plus suites for streams, credentials, assumptions and warnings).
 Secrets (credential header values) are replaced by `[Filtered]` in everything the result holds.
 """
 
@@ -35,11 +38,11 @@ from contracts.checks import register_checks
 from contracts.credentials import credential_headers, describe_expected
 from contracts.decisions import Decision
 from contracts.errors import RunError, ServerUnreachableError, SpecLoadError, UsageError
-from contracts.junit import JunitCase, JunitOutcome, add_suite
+from contracts.outcomes import junit_verdicts, with_streams
 from contracts.redaction import REDACTED, Redactor, secret_header_values
 from contracts.results import OperationOutcome, RunResult, RunWarning, Violation
 from contracts.specfile import SpecDocument, load_spec_document
-from contracts.streams import StreamLimits, StreamOutcome, check_streams
+from contracts.streams import StreamLimits, check_streams
 
 __all__ = [
     "PHASES",
@@ -127,7 +130,7 @@ def run_contracts(options: RunOptions) -> RunResult:
                                  StreamLimits(request_timeout=options.request_timeout), options.read_only,
                                  (lambda op_id, path: bool(selected.search(op_id) or selected.search(path)))
                                  if selected is not None else None)
-        result = _with_streams(result, outcomes, redact, result.elapsed + time.perf_counter() - started)
+        result = with_streams(result, outcomes, redact, result.elapsed + time.perf_counter() - started)
     definitions = [_definition(raw, label) for label in result.rejected]
     result = replace(
         result,
@@ -135,7 +138,7 @@ def run_contracts(options: RunOptions) -> RunResult:
         allow_unauthenticated=options.allow_unauthenticated,
         strict=options.strict,
     )
-    return replace(result, junit_xml=_junit_verdicts(result, redact))
+    return replace(result, junit_xml=junit_verdicts(result, redact))
 
 
 def _validate(options: RunOptions) -> None:
@@ -443,72 +446,3 @@ class _Collector:
 
 def _refused(answers: _Answers | None) -> bool:
     return answers is not None and answers.positive > 0 and answers.auth_refused == answers.positive
-
-
-def _with_streams(result: RunResult, outcomes: list[StreamOutcome], redact: Redactor,
-                  found_after: float) -> RunResult:
-    """The run with the stream checks' outcomes (contracts/streams.py) in its operations, skips and JUnit."""
-    operations = {outcome.label: outcome for outcome in result.operations}
-    skipped = list(result.skipped)
-    served = result.served_any
-    for stream in outcomes:
-        if stream.skipped:
-            skipped.append(f"{stream.label} (stream: {stream.skipped})")
-            continue
-        skipped = [s for s in skipped if s != f"{stream.label} (WebSocket)"]
-        served = served or stream.events > 0
-        found = tuple(Violation(operation=stream.label, check=f.check, title=redact(f.title), message=redact(f.message),
-                                reproduction=redact(f.reproduction), status=None, body="",
-                                found_after=round(found_after, 3)) for f in stream.findings)
-        before = operations.get(stream.label, OperationOutcome(stream.label, 0))
-        operations[stream.label] = replace(before, cases=before.cases + 1, violations=before.violations + found)
-    suite = [_stream_case(outcome, redact) for outcome in outcomes]
-    junit = add_suite(result.junit_xml, "streams", suite) if outcomes else result.junit_xml
-    return replace(result, operations=tuple(operations.values()), skipped=tuple(skipped), served_any=served,
-                   junit_xml=junit)
-
-
-def _stream_case(outcome: StreamOutcome, redact: Redactor) -> JunitCase:
-    outcomes = [JunitOutcome("skipped", "skipped", outcome.skipped)] if outcome.skipped else []
-    outcomes += [JunitOutcome("failure", f.check, redact(f.title), redact(f"{f.message}\n\n{f.reproduction}"))
-                 for f in outcome.findings]
-    return JunitCase(f"{outcome.label} (stream)", tuple(outcomes))
-
-
-def _junit_verdicts(result: RunResult, redact: Redactor) -> str:
-    """The run's JUnit document plus what Schemathesis' writer cannot say: credentials rejected (an error on
-    each operation), the assumptions contradicted and Schemathesis' warnings (skipped cases: seen, not failing)."""
-    document = result.junit_xml
-    if result.rejected or not result.served_any:
-        if result.rejected:
-            reason = "every valid case was answered 401/403: credentials rejected. " + result.credentials
-            cases = [JunitCase(label, (JunitOutcome(_outcome(result), "credentials_rejected", reason),))
-                     for label in result.rejected]
-        else:
-            reason = "no operation answered a single 2xx: nothing was tested"
-            cases = [JunitCase("run", (JunitOutcome(_outcome(result), "nothing_served", reason),))]
-        document = add_suite(document, "credentials", cases)
-    if result.assumptions:
-        document = add_suite(document, "assumptions", [
-            JunitCase(f"{a.operation} | {a.check}", (JunitOutcome(
-                "skipped", "assumption", redact(f"assumption contradicted by the deployment: {a.title}"),
-                redact(_assumption_text(a, result.spec)),
-            ),))
-            for a in result.assumptions
-        ])
-    if result.warnings:
-        document = add_suite(document, "warnings", [
-            JunitCase(f"{warning.kind}: {label}", (JunitOutcome("skipped", warning.kind, warning.message),))
-            for warning in result.warnings for label in warning.operations
-        ])
-    return document
-
-
-def _outcome(result: RunResult) -> Any:
-    return "error" if result.not_tested else "skipped"
-
-
-def _assumption_text(assumption: Violation, spec: str) -> str:
-    revisit = "\n".join(f"revisit {d.location(spec)} ({', '.join(sorted(d.broken))}): {d.note}"
-                        for d in assumption.decisions)
-    return f"{assumption.message}\n\n{revisit}\n\n{assumption.reproduction}"
