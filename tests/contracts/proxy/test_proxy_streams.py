@@ -82,7 +82,7 @@ def test_an_event_stream_passes_through_as_it_arrives(proxied: Start) -> None:
             events += [line for line in lines if line.startswith("data: ")]
     assert len(events) == 3 and events[-1] == "data: [DONE]", events
     assert '"second"' in events[1]
-    assert not proxy.log.exchanges, [e.findings for e in proxy.log.exchanges]
+    assert not proxy.exchanges, [e.findings for e in proxy.exchanges]
 
 
 def test_a_websocket_is_bridged_both_ways(proxied: Start) -> None:
@@ -93,7 +93,7 @@ def test_a_websocket_is_bridged_both_ways(proxied: Start) -> None:
         for number in (1, 2, 3):
             socket.send(str(number))
             assert json.loads(socket.recv(timeout=10)) == {"type": "tick", "value": number}
-    assert not proxy.log.exchanges
+    assert not proxy.exchanges
 
 
 def test_the_reference_streams_pass_through_unchanged(proxied: Start) -> None:
@@ -109,7 +109,7 @@ def test_the_reference_streams_pass_through_unchanged(proxied: Start) -> None:
     with connect(proxy.url.replace("http", "ws") + "/events", additional_headers=AUTH, proxy=None) as socket:
         frames = [json.loads(socket.recv(timeout=10)) for _ in range(3)]
     assert [frame["value"] for frame in frames] == [0, 1, 2]
-    assert not proxy.log.exchanges
+    assert not proxy.exchanges
 
 
 def test_a_refused_websocket_handshake_keeps_the_upstream_status(proxied: Start) -> None:
