@@ -1,6 +1,7 @@
 """`contracts` command line: one sub-command per module, each adding its own arguments.
 
-Exit codes: 0 clean, 1 findings (violations, lint errors, breaking changes), 2 usage error or unreachable server.
+Exit codes: 0 clean, 1 findings (violations, lint errors, breaking changes), 2 usage error, unreachable server, or a
+contract run that did not test (credentials rejected).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = ["main"]
 # sub-command name -> module exposing `add_arguments(parser)` and `execute(args) -> int`
 COMMANDS: dict[str, str] = {
     "run": "contracts.commands.run",
+    "proxy": "contracts.commands.proxy",
     "lint": "contracts.commands.lint",
     "diff": "contracts.commands.diff",
     "release-check": "contracts.commands.release_check",

@@ -43,6 +43,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--contract-seed", type=int, metavar="N", help="fixed seed")
     group.addoption("--contract-operations", metavar="PATTERN", help="regex over operationId or path")
     group.addoption("--contract-read-only", action="store_true", help="only GET/HEAD/OPTIONS operations")
+    group.addoption("--contract-strict", action="store_true", help="assumptions (x-decision) fail too")
+    group.addoption(
+        "--contract-allow-unauthenticated", action="store_true", help="pass a run refused 401/403 throughout"
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -78,6 +82,8 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
         operations=config.getoption("contract_operations"),
         max_examples=config.getoption("contract_max_examples"),
         seed=config.getoption("contract_seed"),
+        strict=config.getoption("contract_strict"),
+        allow_unauthenticated=config.getoption("contract_allow_unauthenticated"),
     )
 
 

@@ -1,8 +1,11 @@
 """Property-based contract runs of one spec against a running server: the only entry into Schemathesis.
 
 `run_contracts(RunOptions(...))` loads the spec, probes the server, runs Schemathesis' engine (its phases, default
-checks, link-based stateful testing and our `contracts.checks`) and returns a `RunResult`: per operation the number
-of cases tried and the violations found, plus the run as JUnit XML (written by Schemathesis' own JUnit writer).
+checks, link-based stateful testing and our `contracts.checks`), then the stream checks, and returns a `RunResult`
+(contracts/results.py): per operation the number of cases tried, the violations found and the assumptions
+contradicted (violations resting only on the spec's `x-decision` constraints: contracts/assumptions.py), whether
+every valid case was refused 401/403, whether anything answered 2xx at all, Schemathesis' own warnings, and the run
+as JUnit XML (Schemathesis' own JUnit writer, plus suites for streams, credentials, assumptions and warnings).
 Secrets (credential header values) are replaced by `[Filtered]` in everything the result holds.
 """
 
@@ -11,27 +14,35 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import httpx
 import schemathesis
-import yaml
+from schemathesis.cli.commands.run.warnings import WarningCollector
 from schemathesis.config import ConfigError, SchemathesisConfig
+from schemathesis.core import NotSet
 from schemathesis.core.result import Ok
 from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.statistic import Statistic
 from schemathesis.errors import LoaderError, SchemathesisError
+from schemathesis.generation.meta import REQUEST_SHAPE_PROBES, coverage_scenario
 from schemathesis.reporting.junitxml import JunitXmlWriter
 from schemathesis.reporting.recorders import scenario_records
 
+from contracts.assumptions import JUDGED_CHECKS, NO_BODY, AssumptionJudge
 from contracts.checks import register_checks
+from contracts.credentials import credential_headers, describe_expected
+from contracts.decisions import Decision
 from contracts.errors import RunError, ServerUnreachableError, SpecLoadError, UsageError
-from contracts.streams import StreamLimits, StreamOutcome, check_streams
+from contracts.outcomes import junit_verdicts, with_streams
+from contracts.redaction import REDACTED, Redactor, secret_header_values
+from contracts.results import OperationOutcome, RunResult, RunWarning, Violation
+from contracts.specfile import SpecDocument, load_spec_document
+from contracts.streams import StreamLimits, check_streams
 
 __all__ = [
     "PHASES",
@@ -40,6 +51,7 @@ __all__ = [
     "OperationOutcome",
     "RunOptions",
     "RunResult",
+    "RunWarning",
     "Violation",
     "credential_headers",
     "run_contracts",
@@ -47,16 +59,29 @@ __all__ = [
 
 PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
 READ_ONLY_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS"})
-REDACTED = "[Filtered]"
-# Header values that are never secret, so the report keeps them readable.
-_PUBLIC_HEADERS = frozenset({"accept", "accept-language", "content-type", "user-agent"})
-_MIN_SECRET_LENGTH = 4
 _BODY_EXCERPT = 300
+_AUTH_STATUSES = frozenset({401, 403})
+# What each of Schemathesis' warnings means for the person reading the summary.
+_WARNING_MESSAGES = {
+    "missing_auth": "every response was 401/403: credentials are missing or not accepted",
+    "missing_test_data": "valid requests were answered 404 only: the resources they name do not exist on the server",
+    "validation_mismatch": "valid requests were answered 4xx only: the server rejects input the spec allows",
+    "base_url_mismatch": "every request was answered 404: --base-url may lack the path the spec's servers declare",
+    "rate_limited": "most requests were answered 429: lower --rate-limit",
+    "low_valid_rate": "most valid requests were turned away",
+    "unsupported_regex": "a pattern of the spec cannot be generated from",
+    "missing_deserializer": "a response media type has no deserializer, so its body was not checked",
+    "unused_openapi_auth": "an auth option names a security scheme the spec does not declare",
+    "unresolvable_reference": "a $ref could not be resolved; the parameter was dropped",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """What to test, where, and how hard; the defaults match `contracts run` without options."""
+    """What to test, where, and how hard; the defaults match `contracts run` without options.
+
+    `strict`: violations resting only on the spec's decisions fail the run too. `allow_unauthenticated`: a run
+    whose requests were all refused (401/403) or never served still passes when nothing else failed."""
 
     spec: Path
     base_url: str
@@ -71,56 +96,8 @@ class RunOptions:
     rate_limit: str | None = None
     request_timeout: float = 10.0
     streams: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One kind of contract violation found on one operation, with its first reproduction."""
-
-    operation: str
-    check: str
-    title: str
-    message: str
-    reproduction: str
-    status: int | None
-    body: str
-    occurrences: int = 1
-    found_after: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class OperationOutcome:
-    """How many cases an operation was sent and what they revealed."""
-
-    label: str
-    cases: int
-    violations: tuple[Violation, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """Everything a contract run found; `exit_code` is 0 when the server kept the contract, else 1."""
-
-    spec: str
-    base_url: str
-    seed: int
-    operations: tuple[OperationOutcome, ...]
-    errors: tuple[str, ...]
-    skipped: tuple[str, ...]
-    elapsed: float
-    junit_xml: str
-
-    @property
-    def violations(self) -> tuple[Violation, ...]:
-        return tuple(violation for outcome in self.operations for violation in outcome.violations)
-
-    @property
-    def passed(self) -> bool:
-        return not self.violations and not self.errors
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.passed else 1
+    strict: bool = False
+    allow_unauthenticated: bool = False
 
 
 def run_contracts(options: RunOptions) -> RunResult:
@@ -130,9 +107,10 @@ def run_contracts(options: RunOptions) -> RunResult:
     server does not answer, and `RunError` when the engine stops with an internal error.
     """
     _validate(options)
-    raw = _load_raw(options.spec)
+    document = _load_document(options.spec)
+    raw = document.data
     headers = {**options.headers, **(credential_headers(raw, options.token) if options.token else {})}
-    redact = _Redactor(_secrets(headers, options.token))
+    redact = Redactor([*secret_header_values(headers), *([options.token] if options.token else [])])
     config = _config(options, headers)
     schema = _load_schema(options.spec, config)
     schema, skipped = _select(schema, options)
@@ -141,39 +119,26 @@ def run_contracts(options: RunOptions) -> RunResult:
         raise UsageError(f"no operation of {options.spec} matches the selection (--operations / --read-only)")
     _probe(options.base_url, options.request_timeout)
     register_checks()
-    collector = _Collector(labels, redact, config)
+    collector = _Collector(labels, redact, schema, AssumptionJudge(document), options.strict)
     for event in from_schema(schema).execute():
         collector.handle(event)
     result = collector.result(str(options.spec), options.base_url, config.seed, tuple(skipped))
-    if not options.streams:
-        return result
-    selected = re.compile(options.operations) if options.operations is not None else None
-    started = time.perf_counter()
-    outcomes = check_streams(raw, options.base_url, headers, StreamLimits(request_timeout=options.request_timeout),
-                             options.read_only,
-                             (lambda op_id, path: bool(selected.search(op_id) or selected.search(path)))
-                             if selected is not None else None)
-    return _with_streams(result, outcomes, redact, result.elapsed + time.perf_counter() - started)
-
-
-def credential_headers(raw: Mapping[str, Any], token: str) -> dict[str, str]:
-    """The header carrying `token` as the spec's security scheme wants it.
-
-    The scheme is the first one named by the top-level `security`, else the first in `components.securitySchemes`.
-    `http`/`bearer`, `oauth2` and `openIdConnect` send `Authorization: Bearer <token>`; an `apiKey` in a header sends
-    the token as is (put any prefix such as `token ` in the value, or use a plain header instead).
-    """
-    schemes = raw.get("components", {}).get("securitySchemes", {})
-    names = [name for requirement in raw.get("security", []) for name in requirement] or list(schemes)
-    if not names or names[0] not in schemes:
-        raise UsageError("the spec declares no security scheme to send the token with; pass it as a header instead")
-    scheme = schemes[names[0]]
-    kind = scheme.get("type")
-    if kind == "apiKey" and scheme.get("in") == "header":
-        return {str(scheme["name"]): token}
-    if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect"):
-        return {"Authorization": f"Bearer {token}"}
-    raise UsageError(f"security scheme {names[0]!r} ({kind}) cannot take a token from the environment; use a header")
+    if options.streams:
+        selected = re.compile(options.operations) if options.operations is not None else None
+        started = time.perf_counter()
+        outcomes = check_streams(raw, options.base_url, headers,
+                                 StreamLimits(request_timeout=options.request_timeout), options.read_only,
+                                 (lambda op_id, path: bool(selected.search(op_id) or selected.search(path)))
+                                 if selected is not None else None)
+        result = with_streams(result, outcomes, redact, result.elapsed + time.perf_counter() - started)
+    definitions = [_definition(raw, label) for label in result.rejected]
+    result = replace(
+        result,
+        credentials=describe_expected(raw, [d for d in definitions if d is not None]),
+        allow_unauthenticated=options.allow_unauthenticated,
+        strict=options.strict,
+    )
+    return replace(result, junit_xml=junit_verdicts(result, redact))
 
 
 def _validate(options: RunOptions) -> None:
@@ -191,16 +156,21 @@ def _validate(options: RunOptions) -> None:
             raise UsageError(f"--operations is not a valid regular expression: {exc}") from exc
 
 
-def _load_raw(spec: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SpecLoadError(f"cannot read spec {spec}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise SpecLoadError(f"spec {spec} is not valid YAML/JSON: {exc}") from exc
-    if not isinstance(raw, dict) or "paths" not in raw:
+def _load_document(spec: Path) -> SpecDocument:
+    if not spec.is_file():
+        raise SpecLoadError(f"cannot read spec {spec}: no such file")
+    document = load_spec_document(spec)
+    if "paths" not in document.data:
         raise SpecLoadError(f"spec {spec} is not an OpenAPI document")
-    return raw
+    return document
+
+
+def _definition(raw: Mapping[str, Any], label: str) -> Mapping[str, Any] | None:
+    """The operation object behind a label such as `GET /things/{id}`."""
+    method, _, path = label.partition(" ")
+    item = (raw.get("paths") or {}).get(path)
+    operation = item.get(method.lower()) if isinstance(item, Mapping) else None
+    return operation if isinstance(operation, Mapping) else None
 
 
 def _config(options: RunOptions, headers: Mapping[str, str]) -> SchemathesisConfig:
@@ -275,51 +245,62 @@ def _probe(base_url: str, timeout: float) -> None:
         raise ServerUnreachableError(f"cannot reach {base_url}: {exc or type(exc).__name__}") from exc
 
 
-def _secrets(headers: Mapping[str, str], token: str | None) -> list[str]:
-    values = [value for name, value in headers.items() if name.lower() not in _PUBLIC_HEADERS]
-    if token:
-        values.append(token)
-    return [value for value in values if len(value) >= _MIN_SECRET_LENGTH]
-
-
-class _Redactor:
-    """Replaces every secret value in a text by `[Filtered]`."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self._secrets = sorted(set(secrets), key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-
 @dataclass(slots=True)
 class _Tally:
     violation: Violation
     occurrences: int = 1
 
 
-class _Collector:
-    """Turns engine events into per-operation outcomes and a JUnit document."""
+@dataclass(slots=True)
+class _Answers:
+    """What an operation answered: valid (positive) cases answered at all, and answered 401/403."""
 
-    def __init__(self, labels: list[str], redact: _Redactor, config: SchemathesisConfig) -> None:
+    positive: int = 0
+    auth_refused: int = 0
+
+
+class _OperationFinder:
+    """The one thing Schemathesis' warning collector asks of its run context."""
+
+    def __init__(self, schema: Any) -> None:
+        self._schema = schema
+
+    def find_operation(self, label: str) -> Any:
+        return self._schema.find_operation_by_label(label)
+
+
+class _Collector:
+    """Turns engine events into per-operation outcomes, warnings and a JUnit document."""
+
+    def __init__(self, labels: list[str], redact: Redactor, schema: Any, judge: AssumptionJudge,
+                 strict: bool) -> None:
         self._cases: dict[str, int] = dict.fromkeys(labels, 0)
-        self._tallies: dict[tuple[str, str, Any], _Tally] = {}
+        self._answers: dict[str, _Answers] = {label: _Answers() for label in labels}
+        self._served = False
+        self._tallies: dict[tuple[str, str, Any, bool], _Tally] = {}
+        self._assumed: set[int] = set()  # ids of the failures that are assumptions, kept out of the JUnit failures
         self._errors: list[str] = []
         self._redact = redact
-        self._output = config.output
+        self._judge = judge
+        self._strict = strict
+        self._output = schema.config.output
         self._statistic = Statistic()
         self._junit_buffer = StringIO()
         self._junit = JunitXmlWriter(self._junit_buffer)
+        self._finder = _OperationFinder(schema)
+        # Schemathesis' own warning logic (missing auth, no test data, ...), fed the same events as its CLI's.
+        self._warnings = WarningCollector(config=schema.config)
         self._elapsed = 0.0
         self._started = 0.0
 
     def handle(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.EngineStarted):
             self._started = event.timestamp
+        elif isinstance(event, events.SchemaAnalysisWarnings):
+            self._warnings.on_schema_warnings(event)
         elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
             self._statistic.on_scenario_finished(event.recorder)
+            self._warnings.on_scenario_finished(self._finder, event)  # type: ignore[arg-type]
             self._on_scenario(event.recorder, event.timestamp - self._started)
         elif isinstance(event, events.NonFatalError):
             message = event.info.format(base_url_is_set=True)
@@ -335,32 +316,76 @@ class _Collector:
             self._junit.record_scenario(
                 label=record.label,
                 elapsed_sec=record.elapsed_sec,
-                failures=record.failures,
+                failures=[group for group in map(self._without_assumptions, record.failures) if group.failures],
                 skip_reason=record.skip_reason,
                 config=self._output,
             )
 
+    def _without_assumptions(self, group: Any) -> Any:
+        return replace(group, failures=[failure for failure in group.failures if id(failure) not in self._assumed])
+
     def _on_scenario(self, recorder: Any, found_after: float) -> None:
-        for node in recorder.cases.values():
+        for case_id, node in recorder.cases.items():
             label = node.value.operation.label
             self._cases[label] = self._cases.get(label, 0) + 1
+            interaction = recorder.interactions.get(case_id)
+            if interaction is not None and interaction.response is not None:
+                self._count(label, node.value, interaction.response.status_code)
         for case_id, checks in recorder.checks.items():
             for check in checks:
                 if check.failure_info is None:
                     continue
                 node = recorder.cases.get(case_id)
                 label = node.value.operation.label if node is not None else recorder.label
-                key = (label, check.name, check.failure_info.failure)
+                interaction = recorder.interactions.get(case_id)
+                response = interaction.response if interaction is not None else None
+                decisions = self._decisions(check.name, node.value, response) if node is not None else ()
+                assumed = bool(decisions) and not self._strict
+                if assumed:
+                    self._assumed.add(id(check.failure_info.failure))
+                key = (label, check.name, check.failure_info.failure, assumed)
                 tally = self._tallies.get(key)
                 if tally is not None:
                     tally.occurrences += 1
                     continue
-                interaction = recorder.interactions.get(case_id)
-                response = interaction.response if interaction is not None else None
-                violation = self._violation(label, check.name, check.failure_info, response, found_after)
+                violation = self._violation(label, check.name, check.failure_info, response, found_after, decisions)
                 self._tallies[key] = _Tally(violation)
 
-    def _violation(self, label: str, check: str, info: Any, response: Any, found_after: float) -> Violation:
+    def _count(self, label: str, case: Any, status: int) -> None:
+        if coverage_scenario(case) in REQUEST_SHAPE_PROBES:
+            return  # requests malformed on purpose say nothing about the credentials
+        if 200 <= status < 300:
+            self._served = True
+        meta = case.meta
+        if meta is None or meta.generation.mode.is_positive:
+            answers = self._answers.setdefault(label, _Answers())
+            answers.positive += 1
+            answers.auth_refused += status in _AUTH_STATUSES
+
+    def _decisions(self, check: str, case: Any, response: Any) -> tuple[Decision, ...]:
+        """The spec decisions a failed check rests on, when it rests on nothing else (contracts/assumptions.py)."""
+        if check not in JUDGED_CHECKS or response is None:
+            return ()
+        method, path, status = case.method, case.operation.path, response.status_code
+        if check == "negative_data_rejection":
+            body = NO_BODY if isinstance(case.body, NotSet) else case.body
+            found = self._judge.request(method, path, path_parameters=case.path_parameters or {},
+                                        query=case.query or {}, headers=case.headers or {}, body=body,
+                                        media_type=case.media_type)
+        elif check == "response_schema_conformance":
+            try:
+                body = response.json()
+            except ValueError:
+                return ()
+            content_type = (response.headers.get("content-type") or [None])[0]
+            found = self._judge.response_body(method, path, status, content_type, body)
+        else:
+            headers = {name: values[0] for name, values in response.headers.items() if values}
+            found = self._judge.response_headers(method, path, status, headers)
+        return found or ()
+
+    def _violation(self, label: str, check: str, info: Any, response: Any, found_after: float,
+                   decisions: tuple[Decision, ...]) -> Violation:
         steps = [step.curl for step in info.steps] or [info.code_sample]
         body = ""
         if response is not None:
@@ -375,18 +400,24 @@ class _Collector:
             status=response.status_code if response is not None else None,
             body=self._redact(body),
             found_after=round(found_after, 3),
+            decisions=decisions,
         )
 
     def result(self, spec: str, base_url: str, seed: int, skipped: tuple[str, ...]) -> RunResult:
-        by_label: dict[str, list[Violation]] = {}
-        for tally in self._tallies.values():
-            violation = tally.violation
-            by_label.setdefault(violation.operation, []).append(
-                Violation(**{**_fields(violation), "occurrences": tally.occurrences})
-            )
-        labels = list(self._cases) + [label for label in by_label if label not in self._cases]
+        violations: dict[str, list[Violation]] = {}
+        assumptions: dict[str, list[Violation]] = {}
+        for (label, _, _, assumed), tally in self._tallies.items():
+            found = replace(tally.violation, occurrences=tally.occurrences)
+            (assumptions if assumed else violations).setdefault(label, []).append(found)
+        labels = list(dict.fromkeys([*self._cases, *violations, *assumptions]))
         outcomes = tuple(
-            OperationOutcome(label=label, cases=self._cases.get(label, 0), violations=tuple(by_label.get(label, [])))
+            OperationOutcome(
+                label=label,
+                cases=self._cases.get(label, 0),
+                violations=tuple(violations.get(label, [])),
+                assumptions=tuple(assumptions.get(label, [])),
+                auth_rejected=_refused(self._answers.get(label)),
+            )
             for label in labels
         )
         self._junit.unskip(self._statistic.tested_operations)
@@ -400,47 +431,18 @@ class _Collector:
             skipped=skipped,
             elapsed=self._elapsed,
             junit_xml=self._redact(self._junit_buffer.getvalue()),
+            warnings=self._run_warnings(),
+            served_any=self._served,
         )
 
-
-def _with_streams(result: RunResult, outcomes: list[StreamOutcome], redact: _Redactor,
-                  found_after: float) -> RunResult:
-    """The run with the stream checks' outcomes (contracts/streams.py) in its operations, skips and JUnit."""
-    operations = {outcome.label: outcome for outcome in result.operations}
-    skipped = list(result.skipped)
-    for stream in outcomes:
-        if stream.skipped:
-            skipped.append(f"{stream.label} (stream: {stream.skipped})")
-            continue
-        skipped = [s for s in skipped if s != f"{stream.label} (WebSocket)"]
-        found = tuple(Violation(operation=stream.label, check=f.check, title=redact(f.title), message=redact(f.message),
-                                reproduction=redact(f.reproduction), status=None, body="",
-                                found_after=round(found_after, 3)) for f in stream.findings)
-        before = operations.get(stream.label, OperationOutcome(stream.label, 0))
-        operations[stream.label] = OperationOutcome(before.label, before.cases + 1, before.violations + found)
-    return RunResult(spec=result.spec, base_url=result.base_url, seed=result.seed,
-                     operations=tuple(operations.values()), errors=result.errors, skipped=tuple(skipped),
-                     elapsed=result.elapsed, junit_xml=_junit_with_streams(result.junit_xml, outcomes, redact))
+    def _run_warnings(self) -> tuple[RunWarning, ...]:
+        found = []
+        for kind, labels in self._warnings.data.as_labels().items():
+            if labels:
+                message = _WARNING_MESSAGES.get(kind, "see Schemathesis' documentation of this warning")
+                found.append(RunWarning(kind, tuple(labels), self._redact(message)))
+        return tuple(found)
 
 
-def _junit_with_streams(document: str, outcomes: list[StreamOutcome], redact: _Redactor) -> str:
-    """Add a `streams` test suite: one test case per stream, one failure per violated stream check."""
-    ET = ElementTree
-    try:
-        root = ET.fromstring(document) if document.strip() else ET.Element("testsuites")
-    except ET.ParseError:
-        return document
-    suite = ET.SubElement(root, "testsuite", name="streams", tests=str(len(outcomes)),
-                          failures=str(sum(1 for o in outcomes if o.findings)), errors="0")
-    for outcome in outcomes:
-        case = ET.SubElement(suite, "testcase", name=f"{outcome.label} (stream)", classname="streams")
-        if outcome.skipped:
-            ET.SubElement(case, "skipped", message=outcome.skipped)
-        for finding in outcome.findings:
-            failure = ET.SubElement(case, "failure", type=finding.check, message=redact(finding.title))
-            failure.text = redact(f"{finding.message}\n\n{finding.reproduction}")
-    return ET.tostring(root, encoding="unicode")
-
-
-def _fields(violation: Violation) -> dict[str, Any]:
-    return {name: getattr(violation, name) for name in Violation.__dataclass_fields__}
+def _refused(answers: _Answers | None) -> bool:
+    return answers is not None and answers.positive > 0 and answers.auth_refused == answers.positive

@@ -15,6 +15,7 @@ document), `stream_terminator` (an SSE stream that ends without its terminator o
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import time
@@ -28,7 +29,21 @@ from openapi_schema_validator import OAS30Validator
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
-__all__ = ["CHECKS", "StreamFinding", "StreamLimits", "StreamOutcome", "check_streams", "streaming_operations"]
+__all__ = [
+    "CHECKS",
+    "SseParser",
+    "StreamFinding",
+    "StreamLimits",
+    "StreamOutcome",
+    "check_streams",
+    "ends_stream",
+    "event_findings",
+    "frame_findings",
+    "needs_end",
+    "sse_contract",
+    "streaming_operations",
+    "websocket_contract",
+]
 
 CHECKS = ("stream_handshake", "stream_malformed_frame", "stream_event_schema", "stream_event_kind",
           "stream_terminator", "stream_unbounded")
@@ -193,24 +208,89 @@ def _check_sse(spec: _Spec, http: httpx.Client, method: str, op: Mapping[str, An
 
 
 def _sse_events(lines: Iterator[str]) -> Iterator[tuple[str | None, str]]:
-    name: str | None = None
-    data: list[str] = []
+    parser = SseParser()
     for line in lines:
+        event = parser.line(line)
+        if event is not None:
+            yield event
+    yield from parser.close()
+
+
+class SseParser:
+    """Server-Sent Events, incrementally: `feed(bytes)` as they arrive returns the (event name, data) pairs
+    completed so far; `close()` the last one when the stream ends without a blank line."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = ""
+        self._name: str | None = None
+        self._data: list[str] = []
+
+    def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
+        text = self._pending + self._decoder.decode(chunk)
+        held = "\r" if text.endswith("\r") and chunk else ""  # maybe the first half of a CRLF
+        lines = text[: len(text) - len(held)].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self._pending = lines.pop() + held
+        return [event for event in map(self.line, lines) if event is not None]
+
+    def close(self) -> list[tuple[str | None, str]]:
+        events = self.feed(b"") + ([] if not self._pending else [e for e in [self.line(self._pending)] if e])
+        self._pending = ""
+        if self._data:
+            events.append((self._name, "\n".join(self._data)))
+            self._name, self._data = None, []
+        return events
+
+    def line(self, line: str) -> tuple[str | None, str] | None:
+        """One line of the stream; the event it completes, if any."""
         if not line:
-            if data:
-                yield name, "\n".join(data)
-            name, data = None, []
-        elif line.startswith(":"):
-            continue
-        else:
+            event = (self._name, "\n".join(self._data)) if self._data else None
+            self._name, self._data = None, []
+            return event
+        if not line.startswith(":"):
             key, _, value = line.partition(":")
             value = value[1:] if value.startswith(" ") else value
             if key == "event":
-                name = value
+                self._name = value
             elif key == "data":
-                data.append(value)
-    if data:
-        yield name, "\n".join(data)
+                self._data.append(value)
+        return None
+
+
+def sse_contract(raw: Mapping[str, Any], operation: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The operation's `x-sse` (inlined), when a success response streams `text/event-stream`."""
+    return _sse(_Spec(raw), operation)
+
+
+def websocket_contract(raw: Mapping[str, Any], operation: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The operation's `x-websocket` (inlined), when it has one."""
+    return _Spec(raw).inline(operation["x-websocket"]) if "x-websocket" in operation else None
+
+
+def event_findings(contract: Mapping[str, Any], name: str | None, data: str) -> list[StreamFinding]:
+    """What is wrong with one SSE event under an `x-sse` contract (the terminator is never wrong)."""
+    if name is None and contract.get("terminator") is not None and data == contract["terminator"]:
+        return []
+    return _check_event(name, data, contract.get("data"), contract.get("events") or {}, "")
+
+
+def ends_stream(contract: Mapping[str, Any], name: str | None, data: str) -> bool:
+    """Whether this event is the stream's documented end (its terminator, `done` or `error` event)."""
+    if name is None:
+        return contract.get("terminator") is not None and data == contract["terminator"]
+    return name in (contract.get("done"), contract.get("error"))
+
+
+def needs_end(contract: Mapping[str, Any]) -> bool:
+    """Whether the contract documents an end the stream must send."""
+    return contract.get("terminator") is not None or contract.get("done") is not None
+
+
+def frame_findings(contract: Mapping[str, Any], frame: str | bytes) -> list[StreamFinding]:
+    """What is wrong with one WebSocket frame under an `x-websocket` contract."""
+    schema = contract.get("messages") or {}
+    binary = schema.get("type") == "string" and schema.get("format") == "binary"
+    return _check_frame(frame, schema, binary, contract.get("kind") or {}, "")
 
 
 def _check_event(name: str | None, data: str, data_schema: Any, named: Mapping[str, Any],

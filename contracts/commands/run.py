@@ -1,6 +1,7 @@
 """Run property-based contract tests (Schemathesis) for one spec against a running server.
 
-Exit codes: 0 no violation, 1 violations (or errors while testing), 2 bad usage or unreachable server.
+Exit codes: 0 no violation, 1 violations (or errors while testing), 2 bad usage, unreachable server, or a run that
+did not test (credentials rejected: every valid case of an operation answered 401/403; or nothing answered 2xx).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from contracts.errors import UsageError
-from contracts.report import write_junit, write_summary
+from contracts.report import write_json, write_junit, write_summary
 from contracts.runner import PHASES, RunOptions, run_contracts
 
 __all__ = ["add_arguments", "execute", "options_from", "parse_headers", "resolve_spec", "token_from_env"]
@@ -44,14 +45,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rate-limit", metavar="N/UNIT", help="at most N requests per s|m|h, e.g. 10/s")
     parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write a JUnit XML report")
+    parser.add_argument("--report", type=Path, metavar="FILE.json", help="also write the run as JSON")
+    parser.add_argument(
+        "--strict", action="store_true", help="violations resting only on the spec's x-decision constraints fail too"
+    )
+    parser.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="pass a run whose requests were all refused 401/403 (a deliberately anonymous run)",
+    )
     parser.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS", help="per request")
 
 
 def execute(args: argparse.Namespace) -> int:
-    """Run the contract tests, print the summary, write the JUnit file; return the exit code."""
+    """Run the contract tests, print the summary, write the JUnit and JSON files; return the exit code."""
     result = run_contracts(options_from(args))
     if args.junit_xml is not None:
         write_junit(result, args.junit_xml)
+    if args.report is not None:
+        write_json(result, args.report)
     write_summary(result, sys.stdout)
     return result.exit_code
 
@@ -71,6 +83,8 @@ def options_from(args: argparse.Namespace, environ: Mapping[str, str] = os.envir
         phases=tuple(phase.strip() for phase in args.phases.split(",") if phase.strip()),
         rate_limit=args.rate_limit,
         request_timeout=args.request_timeout,
+        strict=args.strict,
+        allow_unauthenticated=args.allow_unauthenticated,
     )
 
 

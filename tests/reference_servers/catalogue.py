@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from contracts.runner import RunOptions, RunResult, run_contracts
+from contracts.runner import RunOptions, RunResult, Violation, run_contracts
 from tests.reference_servers import coder_chats, notes, project_ai_chat, pulumi_ai, streams
 from tests.reference_servers.serving import serve
 
@@ -29,6 +29,7 @@ __all__ = [
     "Scenario",
     "Server",
     "run_scenario",
+    "scenario_spec",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,7 +82,10 @@ SERVERS: dict[str, Server] = {
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """One fault on one server; `expected` are the checks that catch it (empty: the spec cannot tell)."""
+    """One fault on one server; `expected` are the checks that catch it (empty: the spec cannot tell).
+
+    `assumption`: the fault breaks only a constraint the spec decided (`x-decision` on `decision`), so the run
+    reports it as an assumption contradicted (a warning, exit 0), and as a failure with `--strict`."""
 
     server: str
     fault: str
@@ -89,6 +93,8 @@ class Scenario:
     note: str = ""
     app_options: Mapping[str, Any] = field(default_factory=dict)
     spec_patch: SpecPatch | None = None
+    assumption: bool = False
+    decision: str = ""
 
     @property
     def id(self) -> str:
@@ -100,12 +106,23 @@ def _scenario(server: str, fault: str, *checks: str, **kwargs: Any) -> Scenario:
     return Scenario(server, fault, frozenset(checks), **kwargs)
 
 
+def narrow_lookback_decision(document: dict[str, Any]) -> None:
+    """pulumi-ai's `lookbackDuration` carries an `x-decision` about its int32 format only: its `minimum: 1` is
+    documented ("Must be positive"). Until the spec says so with `x-decision-keywords: [format]`, the rule of
+    contracts/decisions.py reads the whole parameter as decided, and accepting 0 would be a mere assumption."""
+    [parameter] = [p for p in document["paths"]["/api/user/ai/usage"]["get"]["parameters"]
+                   if p.get("name") == "lookbackDuration"]
+    parameter.setdefault("x-decision-keywords", ["format"])
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     _scenario("pulumi-ai", "wrong_type", "response_schema_conformance"),
     _scenario("pulumi-ai", "missing_field", "response_schema_conformance"),
     _scenario("pulumi-ai", "undocumented_status", "status_code_conformance"),
     _scenario("pulumi-ai", "server_error_on_edge", "not_a_server_error"),
-    _scenario("pulumi-ai", "accepts_invalid", "negative_data_rejection"),
+    _scenario("pulumi-ai", "accepts_invalid", "negative_data_rejection", spec_patch=narrow_lookback_decision),
+    _scenario("pulumi-ai", "accepts_decided", "negative_data_rejection", assumption=True,
+              decision="/components/parameters/pageSize"),
     _scenario("pulumi-ai", "rejects_valid", "positive_data_acceptance"),
     _scenario("pulumi-ai", "auth_not_enforced", "ignored_auth"),
     _scenario("pulumi-ai", "create_not_persisted", "create_read_round_trip", "ensure_resource_availability"),
@@ -146,7 +163,7 @@ class Outcome:
 
     @property
     def found(self) -> frozenset[str]:
-        return frozenset(violation.check for violation in self.result.violations)
+        return frozenset(violation.check for violation in self._reported)
 
     @property
     def detected(self) -> bool:
@@ -154,8 +171,13 @@ class Outcome:
 
     @property
     def time_to_detection(self) -> float | None:
-        times = [v.found_after for v in self.result.violations if v.check in self.scenario.expected]
+        times = [v.found_after for v in self._reported if v.check in self.scenario.expected]
         return min(times) if times else None
+
+    @property
+    def _reported(self) -> tuple[Violation, ...]:
+        """Violations, or for an assumption scenario the assumptions contradicted."""
+        return self.result.assumptions if self.scenario.assumption else self.result.violations
 
 
 def run_options(server: Server, base_url: str, **overrides: Any) -> RunOptions:
@@ -172,7 +194,8 @@ def run_options(server: Server, base_url: str, **overrides: Any) -> RunOptions:
 
 
 @contextmanager
-def _spec_for(server: Server, patch: SpecPatch | None) -> Iterator[Path]:
+def scenario_spec(server: Server, patch: SpecPatch | None) -> Iterator[Path]:
+    """The server's spec, or a patched copy of it for the length of a `with` block."""
     if patch is None:
         yield server.spec
         return
@@ -184,13 +207,14 @@ def _spec_for(server: Server, patch: SpecPatch | None) -> Iterator[Path]:
         yield path
 
 
-def run_scenario(scenario: Scenario) -> Outcome:
-    """Serve the faulty server, run the contract tests against it, and time the run."""
+def run_scenario(scenario: Scenario, **overrides: Any) -> Outcome:
+    """Serve the faulty server, run the contract tests against it (with `overrides` of the run options, e.g.
+    `strict=True`), and time the run."""
     server = SERVERS[scenario.server]
     with (
-        _spec_for(server, scenario.spec_patch) as spec,
+        scenario_spec(server, scenario.spec_patch) as spec,
         serve(server.create_app(scenario.fault, **scenario.app_options)) as root,
     ):
         started = time.perf_counter()
-        result = run_contracts(run_options(server, root + server.prefix, spec=spec))
+        result = run_contracts(run_options(server, root + server.prefix, spec=spec, **overrides))
         return Outcome(scenario, result, time.perf_counter() - started)

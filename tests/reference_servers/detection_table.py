@@ -29,6 +29,8 @@ def render(outcomes: list[Outcome]) -> str:
         scenario = outcome.scenario
         spec = " (spec fixed)" if scenario.spec_patch is not None else ""
         detected = "yes" if outcome.detected else "no"
+        if scenario.assumption and outcome.detected:
+            detected = "yes, as an assumption (a warning; a failure with `--strict`)"
         if not scenario.expected:
             detected = f"no: {scenario.note}"
         expected = ", ".join(f"`{name}`" for name in sorted(scenario.expected)) or "-"

@@ -23,6 +23,10 @@ FAULTS: dict[str, Fault] = {
         Fault("undocumented_status", "a success answered with a status code the spec does not document"),
         Fault("server_error_on_edge", "500 on an edge-case input (a boundary value)"),
         Fault("accepts_invalid", "invalid input accepted with a 2xx"),
+        Fault(
+            "accepts_decided",
+            "a value only an `x-decision` constraint forbids is accepted (clamped); every documented rule is kept",
+        ),
         Fault("rejects_valid", "valid input rejected with a 4xx"),
         Fault("auth_not_enforced", "requests without valid credentials are served"),
         Fault("create_not_persisted", "a create answers 2xx but stores nothing"),

@@ -26,12 +26,14 @@ __all__ = ["SPEC_NAME", "SUPPORTED_FAULTS", "TOKEN", "create_app"]
 SPEC_NAME = "pulumi-ai"
 TOKEN = "pul-reference-token-3b9a77e1"
 INT32_MAX = 2**31 - 1  # the spec bounds page and lookbackDuration as int32
+PAGE_SIZE_MAX = 100  # the spec's decision (x-decision): the docs give no range
 SUPPORTED_FAULTS = (
     "wrong_type",
     "missing_field",
     "undocumented_status",
     "server_error_on_edge",
     "accepts_invalid",
+    "accepts_decided",
     "rejects_valid",
     "auth_not_enforced",
     "create_not_persisted",
@@ -71,8 +73,10 @@ def create_app(fault: str | None = None) -> Starlette:
 
     def paging(request: Request) -> tuple[int, int]:
         page = query_int(request, "page", minimum=1, maximum=INT32_MAX) or 1
-        size = query_int(request, "pageSize", minimum=1, maximum=100) or 20
-        return page, size
+        # `accepts_decided`: a deployment that clamps a large page size instead of refusing it
+        maximum = None if faults("accepts_decided") else PAGE_SIZE_MAX
+        size = query_int(request, "pageSize", minimum=1, maximum=maximum) or 20
+        return page, min(size, PAGE_SIZE_MAX)
 
     def key(request: Request) -> tuple[str, str, str]:
         params = request.path_params

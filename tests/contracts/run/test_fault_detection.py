@@ -30,7 +30,8 @@ def _marks(scenario: Scenario) -> list[pytest.MarkDecorator]:
 
 
 @pytest.mark.parametrize(
-    "scenario", [pytest.param(scenario, id=scenario.id, marks=_marks(scenario)) for scenario in SCENARIOS]
+    "scenario",
+    [pytest.param(s, id=s.id, marks=_marks(s)) for s in SCENARIOS if not s.assumption],
 )
 def test_a_fault_fails_the_run_through_its_check(scenario: Scenario) -> None:
     outcome = run_scenario(scenario)
@@ -46,3 +47,23 @@ def test_every_fault_of_the_catalogue_is_exercised() -> None:
     exercised = {scenario.fault for scenario in SCENARIOS if scenario.expected}
     assert exercised == set(FAULTS)
     assert len(FAULTS) >= 10
+
+
+@pytest.mark.parametrize(
+    "scenario", [pytest.param(scenario, id=scenario.id) for scenario in SCENARIOS if scenario.assumption]
+)
+def test_a_deployment_breaking_only_a_decision_gets_a_warning_and_fails_under_strict(scenario: Scenario) -> None:
+    outcome = run_scenario(scenario)
+    summary = render_summary(outcome.result)
+    assert outcome.result.exit_code == 0, summary
+    assert not outcome.result.violations, summary
+    assert outcome.detected, f"expected an assumption through {sorted(scenario.expected)}\n{summary}"
+    assumptions = [a for a in outcome.result.assumptions if a.check in scenario.expected]
+    assert {decision.pointer for a in assumptions for decision in a.decisions} == {scenario.decision}
+    assert "Assumptions contradicted by the deployment" in summary and f"#{scenario.decision}" in summary
+
+    strict = run_scenario(scenario, strict=True)
+    strict_summary = render_summary(strict.result)
+    assert strict.result.exit_code == 1, strict_summary
+    assert scenario.expected & {violation.check for violation in strict.result.violations}, strict_summary
+    assert not strict.result.assumptions

@@ -24,25 +24,38 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 SPECS = DOCS.parent / "specs"
 
 
-def _parse_run(command: str) -> Any:
+def _parse(command: str, sub: str = "run") -> Any:
     parser, _ = build_parser()
     words = shlex.split(command.replace("\\\n", " "))
-    assert words[:2] == ["contracts", "run"], command
+    assert words[:2] == ["contracts", sub], command
     return parser.parse_args(words[1:])
 
 
 def test_the_workflow_runs_the_documented_command_and_publishes_junit() -> None:
     workflow = yaml.safe_load((DOCS / "ci-github-actions.yml").read_text())
-    [job] = workflow["jobs"].values()
+    job = workflow["jobs"]["contracts"]
     steps = job["steps"]
     [command] = [step["run"] for step in steps if "contracts run" in step.get("run", "")]
-    args = _parse_run(command.replace('"$GITHUB_RUN_NUMBER"', "17"))
+    args = _parse(command.replace('"$GITHUB_RUN_NUMBER"', "17"))
     assert (args.api, args.base_url, args.token_env, args.read_only) == ("$API", "$URL", "TOKEN", True)
-    assert str(args.junit_xml) == "out.xml"
+    assert str(args.junit_xml) == "out.xml" and str(args.report) == "out.json"
     publish = [step for step in steps if "junit" in step.get("uses", "")]
     assert publish and publish[0]["with"]["report_paths"] == "out.xml"
     for entry in job["strategy"]["matrix"]["include"]:
         assert resolve_spec(entry["api"], None).is_file()
+
+
+def test_the_workflow_runs_the_e2e_suite_through_the_proxy_and_fails_on_its_exit_code() -> None:
+    job = yaml.safe_load((DOCS / "ci-github-actions.yml").read_text())["jobs"]["e2e-through-proxy"]
+    [script] = [step["run"] for step in job["steps"] if "contracts proxy" in step.get("run", "")]
+    [line] = [line for line in script.splitlines() if line.startswith("contracts proxy")]
+    args = _parse(line.removesuffix("&").strip(), "proxy")
+    assert (args.api, args.upstream, args.port) == ("devs-ai", "$URL", 4011)
+    assert resolve_spec(args.api, None).is_file()
+    assert 'kill -TERM "$PROXY"' in script and 'wait "$PROXY" || PROXY_STATUS=$?' in script
+    assert "127.0.0.1:4011" in script
+    publish = [step for step in job["steps"] if "junit" in step.get("uses", "")]
+    assert publish and publish[0]["with"]["report_paths"] == str(args.junit_xml)
 
 
 def test_every_documented_option_exists() -> None:
