@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from collections.abc import Mapping
+import traceback
+from collections.abc import Mapping, Sequence
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.responses import Response
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response
+from mock_server.generation import FakeGenerator
 from mock_server.models import ApiModel, Operation
+from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
+from mock_server.web.statuses import error_status
 
-__all__ = ["install_error_handlers"]
+__all__ = ["install_error_handlers", "problem_response"]
 
 logger = logging.getLogger(__name__)
 
 
+def problem_response(api: ApiModel, op: Operation | None, status: int, message: str, gen: FakeGenerator,
+                     violations: Sequence[Violation] = ()) -> Response:
+    """The error response for a client error on `op`: the status `error_status` picks, the API's error body."""
+    path_value = bool(violations) and all(v.location[:1] == ("path",) for v in violations)
+    status = error_status(op, status, path_value=path_value)
+    return to_starlette(error_response(api, op, status, _first_line(message), gen, violations=violations))
+
+
 def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: Engine) -> None:
     """Register handlers so every error a client sees follows its API's documented error schema."""
+    by_mount = {api.spec.mount: api for api in apis.values()}
 
     def locate(request: ConnexionRequest) -> tuple[ApiModel | None, Operation | None]:
         routing = (request.scope.get("extensions") or {}).get("connexion_routing") or {}
-        name = str(routing.get("api_base_path") or "").strip("/") or request.url.path.strip("/").split("/")[0]
-        api = apis.get(name)
+        api = by_mount.get(str(routing.get("api_base_path") or "")) or \
+            apis.get(request.url.path.strip("/").split("/")[0])
         op = None
         if api is not None and routing.get("operation_id"):
             try:
@@ -37,17 +52,15 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
                 op = None
         return api, op
 
-    def render(request: ConnexionRequest, status: int, message: str, headers: Mapping[str, str] | None = None
-               ) -> ConnexionResponse:
+    def render(request: ConnexionRequest, status: int, message: str, headers: Mapping[str, str] | None = None,
+               violations: Sequence[Violation] = ()) -> ConnexionResponse:
         api, op = locate(request)
         if api is None:
             body = {"message": message, "status": status}
-            import json
-
             return ConnexionResponse(status_code=status, body=json.dumps(body), content_type="application/json",
                                      headers=dict(headers or {}))
-        status = _documented_status(op, status)
-        response = to_starlette(error_response(api, op, status, message, engine.gen))
+        response = problem_response(api, op, status, message, engine.gen, violations)
+        status = response.status_code
         merged = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
         merged.update(headers or {})
         return ConnexionResponse(status_code=status, body=response.body, content_type=response.media_type,
@@ -63,7 +76,7 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
                 return render(request, 405, f"method {request.method} is not allowed here",
                               {"Allow": ", ".join(literal)})
         message = _first_line(str(exc.detail or exc.title or "invalid request"))
-        return render(request, exc.status, message)
+        return render(request, exc.status, message, violations=getattr(exc, "violations", ()))
 
     async def on_bad_form(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         return render(request, 400, f"malformed multipart body: {exc}")
@@ -79,10 +92,15 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
             message = f"method {request.method} is not allowed here; allowed: {headers['Allow'] or 'none'}"
         elif exc.status_code == 404:
             message = f"no operation matches {request.method} {request.url.path}"
+            api, _ = locate(request)
+            if api is not None and not request.url.path.startswith(api.spec.mount + "/"):
+                message += f" (this API's paths start at {api.spec.mount}, its servers' base path)"
         return render(request, exc.status_code, message, headers)
 
     async def on_crash(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        logger.exception("unhandled error for %s %s", request.method, request.url.path)
+        # A few frames say where; a RecursionError's thousands of identical ones would drown the log.
+        frames = "".join(traceback.format_exception(exc, limit=-6))
+        logger.error("unhandled error for %s %s: %s", request.method, request.url.path, frames[-4000:])
         return render(request, 500, f"mock server error: {type(exc).__name__}")
 
     app.add_error_handler(ProblemException, on_problem)
@@ -91,20 +109,14 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
     app.add_error_handler(Exception, on_crash)
 
 
-def _documented_status(op: Operation | None, status: int) -> int:
-    """A client error the operation does not document becomes the validation status it does document."""
-    if op is None or not 400 <= status < 500 or str(status) in op.responses or status in (404, 405, 413):
-        return status
-    for candidate in ("400", "422"):
-        if candidate in op.responses:
-            return int(candidate)
-    return status
+def _relative(api: ApiModel, path: str) -> str:
+    return path[len(api.spec.mount):] if path.startswith(api.spec.mount) else path
 
 
 def _allowed_methods(api: ApiModel, path: str) -> list[str]:
     if literal := _literal_methods(api, path):  # a literal path wins over a template that also matches
         return literal
-    relative = path[len(api.name) + 1:] if path.startswith(f"/{api.name}") else path
+    relative = _relative(api, path)
     methods = []
     for op in api.operations:
         pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(op.path)) + "$"
@@ -114,7 +126,7 @@ def _allowed_methods(api: ApiModel, path: str) -> list[str]:
 
 
 def _literal_methods(api: ApiModel, path: str) -> list[str]:
-    relative = path[len(api.name) + 1:] if path.startswith(f"/{api.name}") else path
+    relative = _relative(api, path)
     return sorted({op.method.upper() for op in api.operations if op.path == relative})
 
 

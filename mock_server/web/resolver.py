@@ -11,7 +11,6 @@ from connexion.context import scope as current_scope
 from connexion.resolver import Resolution, Resolver
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
-from starlette.types import Scope
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response, response_headers
@@ -21,10 +20,11 @@ from mock_server.models import ApiModel, Operation
 from mock_server.prefer import Preferences, parse_prefer
 from mock_server.settings import Settings
 from mock_server.web.responses import to_starlette
+from mock_server.web.scopes import request_headers
 from mock_server.web.sse import event_stream
 from mock_server.web.websockets import upgrade_required
 
-__all__ = ["EngineResolver", "request_headers"]
+__all__ = ["EngineResolver"]
 
 _NOT_PARAMS = {"body", "user", "token_info"}
 
@@ -107,15 +107,6 @@ class EngineResolver(Resolver):
         body = gen.value(schema) if schema is not None else None
         return MockResponse(status, body, "application/json" if body is not None else None,
                             response_headers(definition, gen))
-
-
-def request_headers(scope: Scope) -> dict[str, str]:
-    """The request's headers, lower-case names, the first of a repeated one (as Starlette reads them), straight
-    from the ASGI scope: Connexion's `request` proxy builds a new request object on every attribute read."""
-    headers: dict[str, str] = {}
-    for key, value in scope.get("headers") or ():
-        headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
-    return headers
 
 
 def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:

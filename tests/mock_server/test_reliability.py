@@ -66,7 +66,7 @@ def test_concurrent_creates_across_four_workers_are_all_kept(shared_state: str, 
     # with --seed, each worker derives its own seed: otherwise all four would generate the same ids
     args = ["--specs", str(NOTES), "--seed-items", "0", "--seed", "3", "--state", shared_state, "--workers", "4"]
     with mock_server_process(args, tmp_path) as server:
-        base = f"{server.url}/notes"
+        base = f"{server.url}/notes/v1"
         responses = asyncio.run(_create_many(base, 2000))
         assert [r.status_code for r in responses if not r.is_success] == []
         ids = [r.json()["id"] for r in responses]
@@ -90,23 +90,23 @@ def test_two_instances_share_redis_and_reset_clears_only_mock_keys(redis_url: st
     try:
         with mock_server_process(args, tmp_path) as a, mock_server_process(args, tmp_path) as b, \
                 httpx.Client(headers=HEADERS) as client:
-            created = client.post(f"{a.url}/notes/notes", json={"title": "made on A"})
+            created = client.post(f"{a.url}/notes/v1/notes", json={"title": "made on A"})
             assert created.status_code == 201
             note = created.json()["id"]
-            assert client.get(f"{b.url}/notes/notes/{note}").json()["title"] == "made on A"
-            listed = client.get(f"{b.url}/notes/notes", params={"limit": 50}).json()
+            assert client.get(f"{b.url}/notes/v1/notes/{note}").json()["title"] == "made on A"
+            listed = client.get(f"{b.url}/notes/v1/notes", params={"limit": 50}).json()
             assert note in [n["id"] for n in listed["items"]]
             assert listed["total"] == 3  # seeded once (2 items), not once per instance, plus ours
-            assert client.delete(f"{b.url}/notes/notes/{note}").status_code == 204
-            assert client.get(f"{a.url}/notes/notes/{note}").status_code == 404
+            assert client.delete(f"{b.url}/notes/v1/notes/{note}").status_code == 204
+            assert client.get(f"{a.url}/notes/v1/notes/{note}").status_code == 404
 
-            doomed = client.post(f"{a.url}/notes/notes", json={"title": "gone after reset"}).json()["id"]
+            doomed = client.post(f"{a.url}/notes/v1/notes", json={"title": "gone after reset"}).json()["id"]
             assert client.post(f"{a.url}/__mock/reset").status_code == 200
             assert raw.get(f"unrelated:{prefix}") == "keep me"
             # the reset seeds again at once, so the other instance sees fresh data on its very next request
-            after_b = client.get(f"{b.url}/notes/notes").json()
+            after_b = client.get(f"{b.url}/notes/v1/notes").json()
             assert after_b["total"] == 2 and doomed not in {n["id"] for n in after_b["items"]}
-            assert client.get(f"{a.url}/notes/notes").json() == after_b
+            assert client.get(f"{a.url}/notes/v1/notes").json() == after_b
     finally:
         raw.delete(f"unrelated:{prefix}")
         raw.close()
