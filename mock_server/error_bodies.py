@@ -120,8 +120,11 @@ class _Filler:
                 body[name] = _code(sub, self.status, example.get(name))
             elif kind == "array" and (lowered in _DETAIL_NAMES + _MESSAGE_NAMES + _LIST_NAMES):
                 self._fill_list(body, name, sub)
-            elif kind == "string" and self.violations and lowered in _TOP_FIELD_NAMES:
-                body[name] = self._item_value(lowered, self.violations[0], sub)
+            elif kind == "string" and lowered in _TOP_FIELD_NAMES:
+                if self.violations:
+                    body[name] = self._item_value(lowered, self.violations[0], sub)
+                elif name not in (schema.get("required") or ()):
+                    body.pop(name, None)  # no field is at fault: say nothing rather than a made-up name
         for name, sub in props.items():
             if sub.get("type") == "string" and name.lower() in _DETAIL_NAMES:
                 body[name] = (self.details or self.message) if message_set else self.message
@@ -148,8 +151,11 @@ class _Filler:
             lowered, kind = key.lower(), prop.get("type")
             if kind == "string" and lowered in ("msg", "message", "detail", "error", "description", "reason"):
                 item[key] = violation.message if violation else (self.details or self.message)
-            elif violation is None:
-                continue
+            elif violation is None:  # an error about no field (not found, forced): nothing made up
+                if kind == "string" and lowered in _KIND_NAMES and not prop.get("enum"):
+                    item[key] = _CODE_HINTS.get(self.status, ("error",))[0]
+                elif kind == "array" and lowered in _LOCATION_NAMES and not prop.get("minItems"):
+                    item[key] = []
             elif kind == "array" and lowered in _LOCATION_NAMES + ("path",):
                 item[key] = list(violation.location)
             elif kind == "object" and isinstance(item.get(key), dict):  # JSON:API `source: {pointer, parameter}`

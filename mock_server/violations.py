@@ -8,13 +8,14 @@ one item per problem where the body holds a list). Kinds follow the pydantic/Fas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jsonschema.exceptions import ValidationError as SchemaValidationError
 
-__all__ = ["Violation", "describe", "schema_violations"]
+__all__ = ["Violation", "compiled_violations", "describe", "schema_violations"]
 
 _TYPE_KINDS = {"string": "string_type", "integer": "int_type", "number": "float_type", "boolean": "bool_type",
                "array": "list_type", "object": "dict_type"}
@@ -48,7 +49,10 @@ class Violation:
 
     @property
     def text(self) -> str:
-        """A one-line reason naming the field: `body.messages.0.role: 'role' is a required property`."""
+        """A one-line reason naming the field: `body.messages.0.role: 'role' is a required property`,
+        `query parameter 'page': 0 is less than the minimum of 1`."""
+        if self.location[:1] in (("query",), ("path",), ("header",), ("cookie",)) and len(self.location) > 1:
+            return f"{self.location[0]} parameter '{self.field}': {self.message}"
         where = ".".join(str(part) for part in self.location)
         return f"{where}: {self.message}" if where else self.message
 
@@ -76,6 +80,26 @@ def schema_violations(errors: Iterable[SchemaValidationError], location: tuple[s
         if len(out) >= _MAX:
             break
     return out[:_MAX]
+
+
+def compiled_violations(errors: Iterable[Any], location: tuple[str | int, ...]) -> list[Violation]:
+    """Violations from jsonschema-rs errors (`message`, `instance_path`, `schema_path`): the fallback when the
+    Python validator cannot judge a value (it fails on a discriminator sent as an array)."""
+    out: list[Violation] = []
+    for error in errors:
+        keyword = str(error.schema_path[-1]) if error.schema_path else ""
+        kind = _KEYWORD_KINDS.get(keyword, "value_error")
+        if keyword == "type":
+            expected = re.search(r'is not of type "?(\w+)', error.message)
+            kind = _TYPE_KINDS.get(expected.group(1) if expected else "", "type_error")
+        path = (*location, *error.instance_path)
+        if keyword == "required" and (name := re.match(r'"(.+)" is a required property', error.message)):
+            out.append(Violation((*path, name.group(1)), f"'{name.group(1)}' is a required property", "missing"))
+        else:
+            out.append(Violation(path, _first_line(error.message), kind))
+        if len(out) >= _MAX:
+            break
+    return out
 
 
 def _leaves(error: SchemaValidationError) -> list[SchemaValidationError]:

@@ -4,6 +4,7 @@ journal."""
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import replace
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             validate_responses=settings.validate_responses,
         )
     install_error_handlers(connexion_app, apis, engine)
+    for noisy in ("connexion.decorators.parameter", "connexion.operations.openapi3"):
+        # per-request warnings about ignored query parameters and the chosen media type: not problems
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     journal = Journal(settings.journal_size)
     fast = FastPath(connexion_app, apis, resolvers, security, body_checks, settings.auth_token,
                     enabled=settings.fast_path and not settings.validate_responses)

@@ -31,6 +31,7 @@ from mock_server.models import ApiModel, Operation
 from mock_server.schemas import is_valid
 from mock_server.web.problems import problem_response
 from mock_server.web.resolver import EngineResolver
+from mock_server.web.routes import compile_path, path_names
 from mock_server.web.scopes import query_pairs, request_headers
 from mock_server.web.security import OperationSecurity
 from mock_server.web.uri_parser import coerce
@@ -212,15 +213,9 @@ def _route(api: ApiModel, op: Operation, resolver: EngineResolver, security: Ope
         body = checks.get(op) if simple else None
         simple = simple and body is not None
     handler = resolver.resolve(SimpleNamespace(operation_id=op.operation_id)).function if simple else None
-    names = tuple(re.findall(r"\{([^}/]+)\}", op.path))
+    names = path_names(op.path)
     required = frozenset(p.name for p in op.parameters if p.location == "query" and p.required)
-    return _Route(api, op, _compile(op.path), names, handler, resolver, security, params, required, defaults, body)
-
-
-def _compile(path: str) -> re.Pattern[str]:
-    pattern = "".join("([^/]+)" if part.startswith("{") and part.endswith("}") else re.escape(part)
-                      for part in re.split(r"(\{[^}/]+\})", path))
-    return re.compile(f"^{pattern}$")
+    return _Route(api, op, compile_path(op.path), names, handler, resolver, security, params, required, defaults, body)
 
 
 def _has_body(headers: Mapping[str, str]) -> bool:

@@ -19,9 +19,13 @@ from mock_server.engine import Engine
 from mock_server.error_bodies import error_response
 from mock_server.generation import FakeGenerator
 from mock_server.models import ApiModel, Operation
+from mock_server.schemas import is_valid
 from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
+from mock_server.web.routes import compile_path, path_names
 from mock_server.web.statuses import error_status
+from mock_server.web.uri_parser import coerce
+from mock_server.web.validation import parameter_violations
 
 __all__ = ["install_error_handlers", "problem_response"]
 
@@ -53,8 +57,9 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
         return api, op
 
     def render(request: ConnexionRequest, status: int, message: str, headers: Mapping[str, str] | None = None,
-               violations: Sequence[Violation] = ()) -> ConnexionResponse:
-        api, op = locate(request)
+               violations: Sequence[Violation] = (), op: Operation | None = None) -> ConnexionResponse:
+        api, routed = locate(request)
+        op = op or routed
         if api is None:
             body = {"message": message, "status": status}
             return ConnexionResponse(status_code=status, body=json.dumps(body), content_type="application/json",
@@ -93,6 +98,11 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
         elif exc.status_code == 404:
             message = f"no operation matches {request.method} {request.url.path}"
             api, _ = locate(request)
+            if api is not None and (malformed := _malformed_path_value(api, request.method, request.url.path)):
+                # Connexion's typed converters (`{id:int}`) route a wrong-typed id nowhere: same rule as a
+                # path value that fails validation
+                op, violation = malformed
+                return render(request, 400, violation.text, violations=[violation], op=op)
             if api is not None and not request.url.path.startswith(api.spec.mount + "/"):
                 message += f" (this API's paths start at {api.spec.mount}, its servers' base path)"
         return render(request, exc.status_code, message, headers)
@@ -107,6 +117,20 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
     app.add_error_handler(HTTPException, on_http)
     app.add_error_handler(MultiPartException, on_bad_form)
     app.add_error_handler(Exception, on_crash)
+
+
+def _malformed_path_value(api: ApiModel, method: str, path: str) -> tuple[Operation, Violation] | None:
+    """The operation a path would reach but for a path value of the wrong type, and that value's violation."""
+    relative = _relative(api, path)
+    for op in api.operations:
+        if op.method.upper() != method or not (matched := compile_path(op.path).match(relative)):
+            continue
+        params = {p.name: p.schema for p in op.parameters if p.location == "path"}
+        for name, raw in zip(path_names(op.path), matched.groups(), strict=True):
+            schema = params.get(name)
+            if schema is not None and not is_valid(coerce(raw, schema), schema):
+                return op, parameter_violations("path", coerce(raw, schema), {"name": name, "schema": schema})[0]
+    return None
 
 
 def _relative(api: ApiModel, path: str) -> str:

@@ -19,6 +19,7 @@ from mock_server.messages import MockRequest, MockResponse, UploadedFile
 from mock_server.models import ApiModel, Operation
 from mock_server.prefer import Preferences, parse_prefer
 from mock_server.settings import Settings
+from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
 from mock_server.web.scopes import request_headers
 from mock_server.web.sse import event_stream
@@ -55,7 +56,8 @@ class EngineResolver(Resolver):
             try:
                 response = await self.engine.handle(self.api, op, mock_request)
             except MockRequestError as exc:
-                response = error_response(self.api, op, exc.status, exc.message, self.engine.gen)
+                response = error_response(self.api, op, exc.status, exc.message, self.engine.gen,
+                                          violations=_violations(op, exc))
             else:
                 streamed = event_stream(self.engine, self.api, op, mock_request, response, prefs, self.settings)
                 if streamed is not None:
@@ -107,6 +109,15 @@ class EngineResolver(Resolver):
         body = gen.value(schema) if schema is not None else None
         return MockResponse(status, body, "application/json" if body is not None else None,
                             response_headers(definition, gen))
+
+
+def _violations(op: Operation, exc: MockRequestError) -> tuple[Violation, ...]:
+    """The engine's error as a violation, when it names the field (a path id, a body field)."""
+    if not exc.field:
+        return ()
+    location = next((p.location for p in op.parameters if p.name == exc.field), "body")
+    kind = {404: "not_found", 409: "conflict"}.get(exc.status, "value_error")
+    return (Violation((location, exc.field), exc.message, kind),)
 
 
 def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:

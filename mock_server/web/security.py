@@ -25,16 +25,18 @@ from connexion.exceptions import ProblemException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.models import ApiModel
+from mock_server.violations import Violation
 from mock_server.web.scopes import query_params, request_headers
 
 __all__ = ["AuthenticationProblem", "Credential", "OperationSecurity", "SecurityGate", "accepts", "compile_security"]
 
 
 class AuthenticationProblem(ProblemException):
-    """A missing or wrong credential: rendered as a 401 in the API's error shape."""
+    """A missing or wrong credential: rendered as a 401 in the API's error shape, naming where it travels."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(status=401, title="Unauthorized", detail=detail)
+    def __init__(self, failure: Violation) -> None:
+        super().__init__(status=401, title="Unauthorized", detail=failure.message)
+        self.violations = [failure]
 
 
 def accepts(secret: str | None, required: str | None) -> bool:
@@ -56,6 +58,11 @@ class Credential:
     name: str  # header names lower-case
     scheme: str | None = None  # lower-case word before the secret (`bearer`, `basic`, `token`), None: the bare value
     label: str = ""  # how the client must send it, for messages
+
+    def problem(self, reason: str) -> Violation:
+        """The violation a failure of this credential is reported as."""
+        kind = "missing" if reason.startswith("missing") else "invalid_credentials"
+        return Violation((self.location, self.name), reason, kind)
 
     def secret(self, headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[str | None, str | None]:
         """(the secret, None) or (None, why it is missing or malformed)."""
@@ -84,25 +91,26 @@ class OperationSecurity:
 
     alternatives: tuple[tuple[Credential, ...], ...]
 
-    def failure(self, headers: Mapping[str, str], query: Mapping[str, str], auth_token: str | None) -> str | None:
-        """None when some alternative passes, else the reason the first one fails."""
+    def failure(self, headers: Mapping[str, str], query: Mapping[str, str],
+                auth_token: str | None) -> Violation | None:
+        """None when some alternative passes, else why: a wrong credential before a missing one."""
         if not self.alternatives:
             return None
-        reasons: list[str] = []
+        problems: list[Violation] = []
         for credentials in self.alternatives:
-            reason = None
+            problem = None
             for credential in credentials:
                 secret, why = credential.secret(headers, query)
                 if why is None and not accepts(secret, auth_token):
                     why = "invalid credential"
                 if why is not None:
-                    reason = why
+                    problem = credential.problem(why)
                     break
-            if reason is None:
+            if problem is None:
                 return None
-            reasons.append(reason)
-        wrong = [r for r in reasons if not r.startswith("missing")]
-        return (wrong or reasons)[0]
+            problems.append(problem)
+        wrong = [p for p in problems if p.kind != "missing"]
+        return (wrong or problems)[0]
 
 
 def compile_security(api: ApiModel) -> dict[str, OperationSecurity]:
@@ -178,7 +186,7 @@ class SecurityGate:
             api_rules = self.rules.get(str(routing.get("api_base_path") or ""))
             security = api_rules.get(str(routing.get("operation_id"))) if api_rules else None
             if security is not None and security.alternatives:
-                reason = security.failure(request_headers(scope), query_params(scope), self.auth_token)
-                if reason is not None:
-                    raise AuthenticationProblem(reason)
+                failure = security.failure(request_headers(scope), query_params(scope), self.auth_token)
+                if failure is not None:
+                    raise AuthenticationProblem(failure)
         await self.app(scope, receive, send)

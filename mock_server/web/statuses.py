@@ -1,8 +1,8 @@
 """Which status an error answers, decided once for the fast path, Connexion's errors and the engine's.
 
 - 401/403 (credentials), 404, 405 and 413 keep their status: their meaning matters more than the spec's list.
-- A malformed path value answers the first of 400, 404, 422 the operation documents (404 when none is): a value
-  that cannot be an id names nothing, so "not found" is true.
+- A malformed path value answers the operation's documented validation status (400, else 422), else 404 (also when
+  nothing is documented): a value that cannot be an id names nothing, so "not found" is true.
 - Any other client error (400, 406, 415, 422, 409...) the operation does not document becomes its documented
   validation status, 400 first, then 422; with neither documented it keeps its own.
 """
@@ -21,7 +21,7 @@ def error_status(op: Operation | None, status: int, *, path_value: bool = False)
     if op is None or not 400 <= status < 500:
         return status
     if path_value:
-        return next((int(code) for code in ("400", "404", "422") if code in op.responses), 404)
+        return next((int(code) for code in ("400", "422") if code in op.responses), 404)
     if status in _KEPT or str(status) in op.responses:
         return status
     return next((int(code) for code in ("400", "422") if code in op.responses), status)

@@ -27,8 +27,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from mock_server.models import ApiModel, Operation
-from mock_server.schemas import FORMATS, is_exact, is_valid, oas30_validator
-from mock_server.violations import Violation, describe, schema_violations
+from mock_server.schemas import FORMATS, compiled_validator, is_exact, is_valid, oas30_validator
+from mock_server.violations import Violation, compiled_violations, describe, schema_violations
 
 __all__ = ["BodyCheck", "BodyChecks", "RequestProblem", "parse_json_body", "validator_map"]
 
@@ -56,8 +56,9 @@ def parse_json_body(raw: bytes) -> Any:
         raise _body_problem(f"request body is not valid JSON: {exc}", "json_invalid") from exc
     except RecursionError as exc:
         raise _body_problem("request body nests JSON too deeply", "json_invalid") from exc
-    except ValueError as exc:  # a number too long to convert
-        raise _body_problem(f"request body is not usable JSON: {exc}", "json_invalid") from exc
+    except ValueError as exc:  # a number of more than 4300 digits
+        raise _body_problem("request body holds a number too long to read (over 4300 digits)", "json_invalid") \
+            from exc
     if _SURROGATE_ESCAPE.search(raw) and not _encodable(body):
         raise _body_problem("request body holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)", "json_invalid")
     return body
@@ -78,17 +79,23 @@ def _body_problem(message: str, kind: str) -> RequestProblem:
 class BodyCheck:
     """One operation's JSON body schema: a compiled verdict first, readable violations when it fails."""
 
-    def __init__(self, validator: OAS30Validator, fast_schema: Mapping[str, Any] | None) -> None:
-        self._validator, self._fast = validator, fast_schema
+    def __init__(self, validator: OAS30Validator, schema: Mapping[str, Any] | None, exact: bool) -> None:
+        self._validator, self._schema, self._exact = validator, schema, exact
 
     def violations(self, body: Any) -> list[Violation]:
-        if self._fast is not None and is_valid(body, self._fast):
+        if self._exact and self._schema is not None and is_valid(body, self._schema):
             return []
+        crashed = False
         try:
-            return schema_violations(self._validator.iter_errors(body), ("body",), body)
-        except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as exc:
-            # openapi-schema-validator fails on some wrong-typed values (a discriminator sent as an array)
-            return [Violation(("body",), f"request body does not match the schema ({type(exc).__name__})")]
+            found = schema_violations(self._validator.iter_errors(body), ("body",), body)
+        except (TypeError, KeyError, AttributeError, ValueError, RecursionError):
+            found, crashed = [], True  # openapi-schema-validator fails on some values (a discriminator as an array)
+        if found or not (self._exact or crashed):
+            return found
+        # The compiled verdict said no: never accept what it refused; it names the problem itself.
+        compiled = compiled_validator(self._schema) if self._schema is not None else None
+        found = compiled_violations(compiled.iter_errors(body), ("body",)) if compiled is not None else []
+        return found or [Violation(("body",), "request body does not match the schema")]
 
 
 class BodyChecks:
@@ -124,8 +131,8 @@ class BodyChecks:
         if "$ref" in item:  # a path item kept elsewhere: validate the inlined copy
             schema = op.request_schema or {}
         validator = OAS30Validator(schema, registry=self._registry, format_checker=FORMATS)
-        fast = op.request_schema if op.request_schema is not None and is_exact(op.request_schema) else None
-        return BodyCheck(validator, fast)
+        exact = op.request_schema is not None and is_exact(op.request_schema)
+        return BodyCheck(validator, op.request_schema, exact)
 
 
 def _escape(part: str) -> str:
@@ -200,15 +207,14 @@ def parameter_violations(location: str, value: Any, param: Mapping[str, Any]) ->
         return []
     if value is None:
         if param.get("required"):
-            return [Violation((location, name), f"missing {location} parameter '{name}'", "missing")]
+            return [Violation((location, name), "required, but missing", "missing")]
         return []
     schema = param.get("schema", param)
     try:
         errors = list(oas30_validator(schema).iter_errors(value))
     except (TypeError, KeyError, ValueError, RecursionError):
         errors = []
-    return [Violation(v.location, f"{location} parameter '{name}': {v.message}", v.kind)
-            for v in schema_violations(errors, (location, name))]
+    return schema_violations(errors, (location, name))
 
 
 class _LenientForm:
