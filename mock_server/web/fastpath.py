@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.models import ApiModel, Operation
 from mock_server.schemas import is_valid
-from mock_server.web.problems import problem_response
+from mock_server.web.problems import crash_response, problem_response
 from mock_server.web.resolver import EngineResolver
 from mock_server.web.routes import compile_path, path_names
 from mock_server.web.scopes import query_pairs, request_headers
@@ -114,7 +114,11 @@ class FastPath:
         _scope.set(scope)
         _receive.set(receive)
         assert route.handler is not None
-        response = await route.handler(**kwargs, user="mock-user", token_info={"sub": "mock-user", "scopes": []})
+        try:
+            response = await route.handler(**kwargs, user="mock-user", token_info={"sub": "mock-user", "scopes": []})
+        except Exception as exc:  # as Connexion's error handler answers it
+            response = crash_response(route.api, route.op, exc, scope["method"], scope["path"],
+                                      route.resolver.engine.gen)
         await response(scope, receive, send)
 
     def _match(self, scope: Scope) -> tuple[_Route, dict[str, str]] | None:

@@ -27,7 +27,7 @@ from mock_server.web.statuses import error_status
 from mock_server.web.uri_parser import coerce
 from mock_server.web.validation import parameter_violations
 
-__all__ = ["install_error_handlers", "problem_response"]
+__all__ = ["crash_response", "install_error_handlers", "problem_response"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,27 @@ def problem_response(api: ApiModel, op: Operation | None, status: int, message: 
     path_value = bool(violations) and all(v.location[:1] == ("path",) for v in violations)
     status = error_status(op, status, path_value=path_value)
     return to_starlette(error_response(api, op, status, _first_line(message), gen, violations=violations))
+
+
+def crash_response(api: ApiModel | None, op: Operation | None, exc: BaseException, method: str, path: str,
+                   gen: FakeGenerator) -> Response:
+    """Log an unexpected error briefly and answer 500 in the API's error shape."""
+    # A few frames say where; a RecursionError's thousands of identical ones would drown the log.
+    frames = "".join(traceback.format_exception(exc, limit=-6))
+    logger.error("unhandled error for %s %s: %s", method, path, frames[-4000:])
+    message = f"mock server error: {type(exc).__name__}"
+    if api is None:
+        return Response(json.dumps({"message": message, "status": 500}), 500, media_type="application/json")
+    return to_starlette(error_response(api, op, 500, message, gen))
+
+
+def _reading_body(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in ("get_body", "json", "body"):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: Engine) -> None:
@@ -108,10 +129,13 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
         return render(request, exc.status_code, message, headers)
 
     async def on_crash(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        # A few frames say where; a RecursionError's thousands of identical ones would drown the log.
-        frames = "".join(traceback.format_exception(exc, limit=-6))
-        logger.error("unhandled error for %s %s: %s", request.method, request.url.path, frames[-4000:])
-        return render(request, 500, f"mock server error: {type(exc).__name__}")
+        if isinstance(exc, (RecursionError, UnicodeDecodeError, json.JSONDecodeError)) and _reading_body(exc):
+            # a body no validator looked at (an operation that documents none), read for the handler
+            violation = Violation(("body",), f"request body could not be read: {type(exc).__name__}", "json_invalid")
+            return render(request, 400, violation.text, violations=[violation])
+        api, op = locate(request)
+        response = crash_response(api, op, exc, request.method, request.url.path, engine.gen)
+        return ConnexionResponse(status_code=500, body=response.body, content_type=response.media_type)
 
     app.add_error_handler(ProblemException, on_problem)
     app.add_error_handler(HTTPException, on_http)
