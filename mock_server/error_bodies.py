@@ -60,6 +60,8 @@ def error_response(api: ApiModel, op: Operation | None, status: int, message: st
     if schema is None:
         return MockResponse(status, {"message": message, **({"details": details} if details else {})},
                             "application/json", headers)
+    if schema.get("type") == "string":  # an error documented as plain text: the text is the message
+        return MockResponse(status, message, definition.json_media_type if definition else None, headers)
     body = gen.value(schema, "error")
     if isinstance(body, dict):
         example = next(iter(definition.examples.values()), None) if definition is not None else None
@@ -82,16 +84,20 @@ def response_headers(definition: ResponseDef | None, gen: FakeGenerator) -> dict
     return headers
 
 
+def _is_object(schema: Mapping[str, Any] | None) -> bool:
+    return schema is not None and (schema.get("type") == "object" or "properties" in schema)
+
+
 def _definition(api: ApiModel, op: Operation | None, status: int) -> ResponseDef | None:
     if op is not None and (found := op.response_for(status)) is not None:
         return found
     for other in api.operations:  # a status the operation does not document: borrow the API's usual shape
-        if str(status) in other.responses:
+        if str(status) in other.responses and _is_object(other.responses[str(status)].json_schema):
             return other.responses[str(status)]
     if status >= 400:  # an error no operation documents (405, 413, 415, a server failure): the API's usual body
         for fallback in ("400", "422", "404"):
             for other in api.operations:
-                if (found := other.responses.get(fallback)) is not None and found.json_schema is not None:
+                if (found := other.responses.get(fallback)) is not None and _is_object(found.json_schema):
                     return found
     return None
 

@@ -102,7 +102,7 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
                 return render(request, 405, f"method {request.method} is not allowed here",
                               {"Allow": ", ".join(literal)})
         message = _first_line(str(exc.detail or exc.title or "invalid request"))
-        return render(request, exc.status, message, violations=getattr(exc, "violations", ()))
+        return render(request, exc.status, message, dict(exc.headers or {}), violations=getattr(exc, "violations", ()))
 
     async def on_bad_form(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         return render(request, 400, f"malformed multipart body: {exc}")

@@ -34,8 +34,9 @@ __all__ = ["AuthenticationProblem", "Credential", "OperationSecurity", "Security
 class AuthenticationProblem(ProblemException):
     """A missing or wrong credential: rendered as a 401 in the API's error shape, naming where it travels."""
 
-    def __init__(self, failure: Violation) -> None:
-        super().__init__(status=401, title="Unauthorized", detail=failure.message)
+    def __init__(self, failure: Violation, challenge: str) -> None:
+        super().__init__(status=401, title="Unauthorized", detail=failure.message,
+                         headers={"WWW-Authenticate": challenge})
         self.violations = [failure]
 
 
@@ -90,6 +91,13 @@ class OperationSecurity:
     """An operation's requirements: alternatives, each a tuple of credentials; empty when open."""
 
     alternatives: tuple[tuple[Credential, ...], ...]
+
+    @property
+    def challenge(self) -> str:
+        """The `WWW-Authenticate` value of a 401: the first alternative's scheme word."""
+        first = self.alternatives[0][0] if self.alternatives and self.alternatives[0] else None
+        word = (first.scheme or "ApiKey") if first is not None else "Bearer"
+        return word.capitalize() if word.islower() else word
 
     def failure(self, headers: Mapping[str, str], query: Mapping[str, str],
                 auth_token: str | None) -> Violation | None:
@@ -188,5 +196,5 @@ class SecurityGate:
             if security is not None and security.alternatives:
                 failure = security.failure(request_headers(scope), query_params(scope), self.auth_token)
                 if failure is not None:
-                    raise AuthenticationProblem(failure)
+                    raise AuthenticationProblem(failure, security.challenge)
         await self.app(scope, receive, send)

@@ -5,7 +5,8 @@ does not understand an object query parameter in its default style (`style: form
 properties travel as separate query parameters, `?limit=1&offset=2`). This parser keeps its behaviour otherwise:
 - a value that cannot be converted stays a string, and validation names it;
 - an object parameter in form style gathers the query parameters named after its properties; in `deepObject`
-  style (`?filter[name]=x`) Connexion's own parsing is kept, leaves converted by their property schemas.
+  style (`?filter[name]=x`) Connexion's own parsing is kept, leaves converted by their property schemas;
+- a required array field absent from a form body is an empty array (a form cannot send an empty list).
 """
 
 from __future__ import annotations
@@ -107,4 +108,7 @@ class TypedURIParser(OpenAPIURIParser):
             elif schema.get("type") == "array":
                 value = self._split(value, encoding, "form")
             form_data[key] = coerce(value, schema)
+        for key in self._body_schema.get("required") or ():
+            if key not in form_data and (self.form_defns.get(key) or {}).get("type") == "array":
+                form_data[key] = []  # a form cannot send an empty list: an absent array field is one
         return form_data

@@ -43,7 +43,7 @@ def test_oauth2_and_open_id_connect_take_a_bearer_token(server: tuple[str, str])
 def test_a_missing_credential_is_401_even_where_only_400_is_documented(server: tuple[str, str]) -> None:
     root, _ = server
     refused = httpx.post(f"{root}/shelter/api/v2/adopters", json={})
-    assert refused.status_code == 401
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
     assert refused.json() == {"detail": "missing credential: send an `Authorization: Bearer <token>` header",
                               "field": "authorization"}
 
