@@ -10,6 +10,7 @@ the value the response's own example gives (else the enum value that best names 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from mock_server.generation import FakeGenerator
@@ -84,6 +85,19 @@ def response_headers(definition: ResponseDef | None, gen: FakeGenerator) -> dict
     return headers
 
 
+def _is_error_list(lowered: str) -> bool:
+    """Whether an array property holds the problems (`errors`, `invalid_parameters`, `validationErrors`...)."""
+    return lowered in _DETAIL_NAMES + _MESSAGE_NAMES + _LIST_NAMES or \
+        any(word in lowered for word in ("error", "invalid", "violation", "problem", "issue", "validation"))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def _is_object(schema: Mapping[str, Any] | None) -> bool:
     return schema is not None and (schema.get("type") == "object" or "properties" in schema)
 
@@ -124,8 +138,14 @@ class _Filler:
                 body[name] = 1
             elif lowered in ("code", "error_code", "errorcode") and kind == "string":
                 body[name] = _code(sub, self.status, example.get(name))
-            elif kind == "array" and (lowered in _DETAIL_NAMES + _MESSAGE_NAMES + _LIST_NAMES):
+            elif kind == "array" and _is_error_list(lowered):
                 self._fill_list(body, name, sub)
+            elif kind == "string" and lowered == "title" and not sub.get("enum"):
+                body[name] = _phrase(self.status)  # RFC 9457: a short summary of the problem type
+            elif kind == "string" and lowered == "type" and sub.get("format") in ("uri", "uri-reference"):
+                body[name] = "about:blank"  # RFC 9457: no further semantics than the status
+            elif kind == "string" and lowered == "type":
+                body[name] = _code(sub, self.status, example.get(name))
             elif kind == "string" and lowered in _TOP_FIELD_NAMES:
                 if self.violations:
                     body[name] = self._item_value(lowered, self.violations[0], sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from connexion.context import scope as current_scope
@@ -14,15 +15,16 @@ from starlette.responses import Response
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response, response_headers
-from mock_server.errors import MockRequestError
+from mock_server.errors import MockRequestError, NotFoundError
 from mock_server.messages import MockRequest, MockResponse, UploadedFile
-from mock_server.models import ApiModel, Operation
+from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.prefer import Preferences, parse_prefer
 from mock_server.settings import Settings
 from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
 from mock_server.web.scopes import request_headers
 from mock_server.web.sse import event_stream
+from mock_server.web.statuses import documents
 from mock_server.web.websockets import upgrade_required
 
 __all__ = ["EngineResolver"]
@@ -37,6 +39,7 @@ class EngineResolver(Resolver):
         super().__init__()
         self.engine, self.api, self.settings = engine, api, settings
         self._random = random.Random(settings.seed)
+        self._static: dict[str, Operation] = {}  # operationId -> the same operation answering statically
 
     def resolve(self, operation: Any) -> Resolution:
         op = self.api.operation(operation.operation_id)
@@ -54,7 +57,7 @@ class EngineResolver(Resolver):
             if op.websocket is not None:  # a plain GET of a WebSocket operation
                 return to_starlette(upgrade_required(self.api, op, self.engine.gen))
             try:
-                response = await self.engine.handle(self.api, op, mock_request)
+                response = await self._engine_answer(op, mock_request)
             except MockRequestError as exc:
                 response = error_response(self.api, op, exc.status, exc.message, self.engine.gen,
                                           violations=_violations(op, exc))
@@ -68,6 +71,18 @@ class EngineResolver(Resolver):
 
         handler.__name__ = op.operation_id
         return handler
+
+    async def _engine_answer(self, op: Operation, request: MockRequest) -> MockResponse:
+        """The engine's answer; where the operation's target is missing but the spec documents no 404 (nor a
+        `4XX`/`default` response), the documented success with generated, unstored data, as the contract allows."""
+        try:
+            return await self.engine.handle(self.api, op, request)
+        except NotFoundError:
+            if documents(op, 404):
+                raise
+            if op.operation_id not in self._static:
+                self._static[op.operation_id] = replace(op, behaviour=Behaviour(action=Action.STATIC))
+            return await self.engine.handle(self.api, self._static[op.operation_id], request)
 
     async def _delay(self, prefs: Preferences) -> None:
         low, high = self.settings.latency_ms

@@ -25,6 +25,8 @@ from connexion.validators.parameter import is_null, is_nullable
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException
 
 from mock_server.models import ApiModel, Operation
 from mock_server.schemas import FORMATS, compiled_validator, is_exact, is_valid, oas30_validator
@@ -33,6 +35,7 @@ from mock_server.violations import Violation, compiled_violations, describe, sch
 __all__ = ["BodyCheck", "BodyChecks", "RequestProblem", "parse_json_body", "validator_map"]
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_NULL = object()  # a JSON body that is the literal `null`
 
 
 class RequestProblem(BadRequestProblem):
@@ -184,13 +187,12 @@ def validator_map(apis: Mapping[str, tuple[ApiModel, BodyChecks]]) -> dict[str, 
             if not raw:
                 return None
             body = parse_json_body(raw)
-            if body is None and not self._nullable:  # a literal `null` is not a missing body
-                raise _body_problem("request body must not be null", "json_invalid")
-            return body
+            return _NULL if body is None else body  # a literal `null` is judged by the schema, not as no body
 
         def _validate(self, body: Any) -> Any:
             if body is None and not self._required:  # an optional body may be left out entirely
                 return None
+            body = None if body is _NULL else body
             violations = self._check.violations(body) if self._check is not None else \
                 schema_violations(oas30_validator(self._schema).iter_errors(body), ("body",))
             if violations:
@@ -218,14 +220,28 @@ def parameter_violations(location: str, value: Any, param: Mapping[str, Any]) ->
 
 
 class _LenientForm:
-    """Form fields the schema does not forbid are allowed; violations like JSON bodies'."""
+    """Form fields the schema does not forbid are allowed; violations like JSON bodies'; a form without a
+    Content-Type (or a multipart one without a boundary) is a 400, an empty optional one no body."""
 
     _schema: dict[str, Any]
+    _required: bool
 
     def _validate_params_strictly(self, data: dict[str, Any]) -> None:
         return None
 
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        if "content-type" not in Headers(scope=scope):
+            if b"".join([chunk async for chunk in stream]):
+                raise _body_problem("a form body needs a Content-Type header", "value_error")
+            return {}
+        try:
+            return await super()._parse(stream, scope)  # type: ignore[misc]
+        except (MultiPartException, KeyError, ValueError) as exc:
+            raise _body_problem(f"malformed form body: {exc}", "value_error") from exc
+
     def _validate(self, body: Any) -> Any:
+        if not body and not self._required:
+            return None
         if not isinstance(body, dict):
             raise _body_problem("form body must be a set of fields", "dict_type")
         try:

@@ -34,6 +34,11 @@ def test_a_malformed_id_is_not_found_where_only_404_is_documented(root: str) -> 
                              "field": "petId"}
 
 
+def test_an_unknown_id_where_no_404_is_documented_gets_the_documented_success(root: str) -> None:
+    answer = httpx.get(f"{root}/shelter/api/v2/pets/7/vet-visits/v1", headers=AUTH)
+    assert answer.status_code == 200 and isinstance(answer.json()["id"], str)
+
+
 def test_formats_are_enforced_on_request_bodies(root: str) -> None:
     base = f"{root}/shelter/api/v2/adopters"
     assert httpx.post(base, json=ADOPTER, headers=AUTH).status_code == 201
