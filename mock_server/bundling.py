@@ -22,6 +22,7 @@ from mock_server.errors import SpecError
 
 __all__ = ["bundle_external_refs", "read_document"]
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader: ~10x faster on big specs
 _COMPONENT = re.compile(r"^/components/([^/]+)/([^/]+)$")
 _SCHEMA_PARENTS = {"schema", "items", "not", "additionalProperties", "properties", "allOf", "anyOf", "oneOf",
                    "schemas", "patternProperties", "prefixItems", "$defs", "definitions"}
@@ -37,7 +38,7 @@ def read_document(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read: {exc}") from exc
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise SpecError(f"{path}: not valid YAML/JSON: {exc}") from exc
 

@@ -72,8 +72,8 @@ class TypedURIParser(OpenAPIURIParser):
                     continue
                 gathered = {key: query_data[key][-1] for key in properties
                             if key in query_data and key not in self.param_defns}
-                if gathered:
-                    query_data[name] = [gathered]  # type: ignore[list-item]
+                if gathered or self.param_defns[name].get("required"):
+                    query_data[name] = [gathered]  # type: ignore[list-item]  # none sent: the empty object
         return super().resolve_query(query_data)  # type: ignore[no-any-return]
 
     def resolve_params(self, params: dict[str, Any], _in: str) -> dict[str, Any]:

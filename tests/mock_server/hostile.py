@@ -67,6 +67,7 @@ def hostile_bodies(op: Operation) -> Iterator[tuple[str, dict[str, str], bytes]]
             b'"\r\n\r\n\xff\xfe\r\n--b--\r\n'
         yield "multipart bad bytes", {"content-type": "multipart/form-data; boundary=b"}, part
     yield "wrong media type", {"content-type": "text/plain"}, b"hello"
+    yield "no media type", {}, b"x=1"
 
 
 def _properties(schema: Any) -> Iterator[str]:
