@@ -219,7 +219,8 @@ def _route(api: ApiModel, op: Operation, resolver: EngineResolver, security: Ope
     handler = resolver.resolve(SimpleNamespace(operation_id=op.operation_id)).function if simple else None
     names = path_names(op.path)
     required = frozenset(p.name for p in op.parameters if p.location == "query" and p.required)
-    return _Route(api, op, compile_path(op.path), names, handler, resolver, security, params, required, defaults, body)
+    pattern = compile_path(op.path, {p.name: p.schema for p in op.parameters if p.location == "path"})
+    return _Route(api, op, pattern, names, handler, resolver, security, params, required, defaults, body)
 
 
 def _has_body(headers: Mapping[str, str]) -> bool:

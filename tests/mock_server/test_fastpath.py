@@ -89,6 +89,12 @@ def test_fast_path_and_connexion_answer_alike(roots: tuple[str, str]) -> None:
 
 
 OPERATIONS_PER_SPEC = 8
+_NUMBERS = ("integer", "number")
+
+
+def _fill_path(path: str, typed: set[str], value: str) -> str:
+    """The path with `value` for the parameters in `typed` and `x1` for the others."""
+    return re.sub(r"\{([^}]+)\}", lambda m: value if m.group(1) in typed else "x1", path)
 
 
 def _probes(app: Any) -> list[tuple[str, str, dict[str, str], Any]]:
@@ -110,6 +116,9 @@ def _probes(app: Any) -> list[tuple[str, str, dict[str, str], Any]]:
         for p in op.parameters:
             if p.location == "query" and p.schema.get("type") in ("integer", "number", "boolean"):
                 probes.append((method, f"{url}{joiner}{p.name}=not-a-value", headers, body))
+        typed = {p.name for p in op.parameters if p.location == "path" and p.schema.get("type") in _NUMBERS}
+        for value in ("-5", "1_0", "007") if typed else ():  # Connexion's converters decide what routes
+            probes.append((method, api.spec.mount + _fill_path(op.path, typed, value), headers, body))
         if json_body:
             probes.append((method, url, headers, b"{not json"))
             probes.append((method, url, headers, {"id": [["x"]], "name": 12345}))
