@@ -73,3 +73,16 @@ def test_a_recursive_schema_is_served_in_the_document(root: str, suffix: str) ->
 def test_swagger_ui_reads_the_served_document(root: str) -> None:
     page = httpx.get(f"{root}/shelter/api/v2/ui/")
     assert page.status_code == 200 and "/shelter/api/v2/openapi.json" in page.text
+
+
+def test_31_schemas_convert_to_their_30_equivalents() -> None:
+    from mock_server.openapi31 import convert_schema
+
+    assert convert_schema({"type": ["string", "integer", "null"]}) == {
+        "anyOf": [{"type": "string"}, {"type": "integer"}, {"nullable": True, "enum": [None]}]}
+    assert convert_schema({"$ref": "#/components/schemas/A", "maxLength": 3}) == {
+        "allOf": [{"$ref": "#/components/schemas/A"}], "maxLength": 3}
+    assert convert_schema({"type": "integer", "exclusiveMaximum": 10, "maximum": 20}) == {
+        "type": "integer", "maximum": 10, "exclusiveMaximum": True}
+    assert convert_schema({"type": "string", "contentEncoding": "base64"}) == {"type": "string", "format": "byte"}
+    assert convert_schema({"prefixItems": [True]}) == {"x-oas31-prefixItems": [{}]}
