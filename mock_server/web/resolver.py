@@ -40,6 +40,8 @@ class EngineResolver(Resolver):
         self.engine, self.api, self.settings = engine, api, settings
         self._random = random.Random(settings.seed)
         self._static: dict[str, Operation] = {}  # operationId -> the same operation answering statically
+        self._creatable = {op.behaviour.resource for op in api.operations if op.behaviour.action is Action.CREATE} | {
+            effect["create"] for op in api.operations for effect in op.behaviour.effects if "create" in effect}
 
     def resolve(self, operation: Any) -> Resolution:
         op = self.api.operation(operation.operation_id)
@@ -73,12 +75,14 @@ class EngineResolver(Resolver):
         return handler
 
     async def _engine_answer(self, op: Operation, request: MockRequest) -> MockResponse:
-        """The engine's answer; where the operation's target is missing but the spec documents no 404 (nor a
-        `4XX`/`default` response), the documented success with generated, unstored data, as the contract allows."""
+        """The engine's answer. Where the target is missing, the spec documents no 404 (nor a `4XX`/`default`
+        response) and no operation creates that kind of resource (so the mock cannot know which ids exist), the
+        documented success with generated, unstored data, as the contract allows."""
         try:
             return await self.engine.handle(self.api, op, request)
-        except NotFoundError:
-            if documents(op, 404):
+        except NotFoundError as exc:
+            missing = self.api.id_params.get(exc.field or "") or op.behaviour.resource
+            if documents(op, 404) or missing in self._creatable:
                 raise
             if op.operation_id not in self._static:
                 self._static[op.operation_id] = replace(op, behaviour=Behaviour(action=Action.STATIC))

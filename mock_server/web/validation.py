@@ -233,14 +233,14 @@ class _LenientForm:
         if "content-type" not in Headers(scope=scope):
             if b"".join([chunk async for chunk in stream]):
                 raise _body_problem("a form body needs a Content-Type header", "value_error")
-            return {}
+            return None  # no body at all (a form content type with no fields is an empty form)
         try:
             return await super()._parse(stream, scope)  # type: ignore[misc]
         except (MultiPartException, KeyError, ValueError) as exc:
             raise _body_problem(f"malformed form body: {exc}", "value_error") from exc
 
     def _validate(self, body: Any) -> Any:
-        if not body and not self._required:
+        if body is None and not self._required:
             return None
         if not isinstance(body, dict):
             raise _body_problem("form body must be a set of fields", "dict_type")
