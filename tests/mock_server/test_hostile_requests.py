@@ -38,3 +38,22 @@ def test_hostile_bodies_get_a_client_error_and_the_server_keeps_serving(spec: Pa
         assert client.get(f"{root}/__mock/health").status_code == 200
     assert server_errors == []
 
+
+
+def test_a_crash_is_logged_in_a_few_lines_and_answered_in_the_api_shape(caplog: pytest.LogCaptureFixture) -> None:
+    from mock_server.generation import FakeGenerator
+    from mock_server.web.problems import crash_response
+
+    def deep(n: int) -> int:
+        return deep(n + 1) + 1
+
+    try:
+        deep(0)
+    except RecursionError as exc:
+        crash = exc
+    app = create_app(Settings(specs=(spec_files()[0],), seed=1))
+    [api] = find_server(app).apis.values()
+    with caplog.at_level("ERROR"):
+        response = crash_response(api, api.operations[0], crash, "GET", "/x", FakeGenerator(1))
+    assert response.status_code == 500 and b"RecursionError" in response.body
+    assert sum(record.getMessage().count("\n") for record in caplog.records) < 40
