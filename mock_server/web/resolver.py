@@ -30,6 +30,7 @@ from mock_server.web.websockets import upgrade_required
 __all__ = ["EngineResolver"]
 
 _NOT_PARAMS = {"body", "user", "token_info"}
+_TOMBSTONES = 50_000  # deleted ids remembered per API
 
 
 class EngineResolver(Resolver):
@@ -40,8 +41,7 @@ class EngineResolver(Resolver):
         self.engine, self.api, self.settings = engine, api, settings
         self._random = random.Random(settings.seed)
         self._static: dict[str, Operation] = {}  # operationId -> the same operation answering statically
-        self._creatable = {op.behaviour.resource for op in api.operations if op.behaviour.action is Action.CREATE} | {
-            effect["create"] for op in api.operations for effect in op.behaviour.effects if "create" in effect}
+        self._deleted: dict[tuple[str, str], None] = {}  # (resource, id) deleted here, oldest first
 
     def resolve(self, operation: Any) -> Resolution:
         op = self.api.operation(operation.operation_id)
@@ -75,18 +75,27 @@ class EngineResolver(Resolver):
         return handler
 
     async def _engine_answer(self, op: Operation, request: MockRequest) -> MockResponse:
-        """The engine's answer. Where the target is missing, the spec documents no 404 (nor a `4XX`/`default`
-        response) and no operation creates that kind of resource (so the mock cannot know which ids exist), the
-        documented success with generated, unstored data, as the contract allows."""
+        """The engine's answer. Where the target is missing but the spec documents no 404 (nor a `4XX`/`default`
+        response), the documented success with generated, unstored data, as the contract allows; except for an id
+        this process saw deleted, which stays a 404 (a client that deleted it must not read it back)."""
         try:
-            return await self.engine.handle(self.api, op, request)
+            response = await self.engine.handle(self.api, op, request)
         except NotFoundError as exc:
-            missing = self.api.id_params.get(exc.field or "") or op.behaviour.resource
-            if documents(op, 404) or missing in self._creatable:
+            if documents(op, 404) or self._tombstone(op, request, exc.field) in self._deleted:
                 raise
             if op.operation_id not in self._static:
                 self._static[op.operation_id] = replace(op, behaviour=Behaviour(action=Action.STATIC))
             return await self.engine.handle(self.api, self._static[op.operation_id], request)
+        if op.behaviour.action is Action.DELETE and 200 <= response.status < 300:
+            self._deleted[self._tombstone(op, request, op.behaviour.id_param)] = None
+            if len(self._deleted) > _TOMBSTONES:
+                del self._deleted[next(iter(self._deleted))]
+        return response
+
+    def _tombstone(self, op: Operation, request: MockRequest, param: str | None) -> tuple[str, str]:
+        """(resource, id) of the resource a path parameter names."""
+        resource = self.api.id_params.get(param or "") or op.behaviour.resource or ""
+        return resource, str(request.path_params.get(param or "", ""))
 
     async def _delay(self, prefs: Preferences) -> None:
         low, high = self.settings.latency_ms

@@ -3,9 +3,9 @@
 - 401/403 (credentials), 404, 405 and 413 keep their status: their meaning matters more than the spec's list.
 - A malformed path value answers the operation's documented validation status (400, else 422), else 404 (also when
   nothing is documented): a value that cannot be an id names nothing, so "not found" is true.
-- A resource the engine cannot find, on an operation that documents no 404 (nor `4XX`/`default`), of a kind no
-  operation creates (a read-only collection: the mock cannot know its ids), is answered with the documented
-  success and generated data, not stored (web/resolver.py). A resource the API creates and deletes stays a 404.
+- A resource the engine cannot find, on an operation that documents no 404 (nor `4XX`/`default`), is answered
+  with the documented success and generated data, not stored (web/resolver.py): the contract has no "not found".
+  An id the mock saw deleted stays a 404.
 - Any other client error (400, 406, 415, 422, 409...) the operation does not document becomes its documented
   validation status, 400 first, then 422; with neither documented it keeps its own.
 """

@@ -34,13 +34,15 @@ def test_a_malformed_id_is_not_found_where_only_404_is_documented(root: str) -> 
                              "field": "petId"}
 
 
-def test_an_unknown_id_of_a_read_only_collection_without_documented_404_gets_the_success(root: str) -> None:
+def test_an_unknown_id_without_documented_404_gets_the_success_but_a_deleted_one_404(root: str) -> None:
     answer = httpx.get(f"{root}/shelter/api/v2/pets/7/vet-visits/v1", headers=AUTH)
     assert answer.status_code == 200 and isinstance(answer.json()["id"], str)
-    # adopters are created through the API: an unknown one is a truthful 404, documented or not
-    created = httpx.post(f"{root}/shelter/api/v2/adopters", json=ADOPTER, headers=AUTH).json()
-    assert httpx.get(f"{root}/shelter/api/v2/adopters/{created['id']}", headers=AUTH).json() == created
-    assert httpx.get(f"{root}/shelter/api/v2/adopters/nobody", headers=AUTH).status_code == 404
+    base = f"{root}/shelter/api/v2/adopters"
+    created = httpx.post(base, json=ADOPTER, headers=AUTH).json()
+    assert httpx.get(f"{base}/{created['id']}", headers=AUTH).json() == created
+    assert httpx.get(f"{base}/nobody", headers=AUTH).status_code == 200  # the contract has no "not found"
+    assert httpx.delete(f"{base}/{created['id']}", headers=AUTH).status_code == 204
+    assert httpx.get(f"{base}/{created['id']}", headers=AUTH).status_code == 404  # but a deleted id stays gone
 
 
 def test_formats_are_enforced_on_request_bodies(root: str) -> None:
