@@ -94,7 +94,8 @@ class EngineResolver(Resolver):
 
     def _tombstone(self, op: Operation, request: MockRequest, param: str | None) -> tuple[str, str]:
         """(resource, id) of the resource a path parameter names."""
-        resource = self.api.id_params.get(param or "") or op.behaviour.resource or ""
+        own = param is not None and param == op.behaviour.id_param
+        resource = (op.behaviour.resource if own else self.api.id_params.get(param or "")) or ""
         return resource, str(request.path_params.get(param or "", ""))
 
     async def _delay(self, prefs: Preferences) -> None:
