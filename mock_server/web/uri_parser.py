@@ -6,7 +6,8 @@ properties travel as separate query parameters, `?limit=1&offset=2`). This parse
 - a value that cannot be converted stays a string, and validation names it;
 - an object parameter in form style gathers the query parameters named after its properties; in `deepObject`
   style (`?filter[name]=x`) Connexion's own parsing is kept, leaves converted by their property schemas;
-- a required array field absent from a form body is an empty array (a form cannot send an empty list).
+- a required array field absent from a form body is an empty array (a form cannot send an empty list), and so is
+  an array parameter sent empty (`?ids=`).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class TypedURIParser(OpenAPIURIParser):
             if _in == "path":
                 values = [values]
             if schema.get("type") == "array":
-                values = self._split(self._resolve_param_duplicates(values, definition, _in), definition, _in)
+                joined = self._resolve_param_duplicates(values, definition, _in)
+                values = self._split(joined, definition, _in) if joined != "" else []  # `?ids=`: no items
             else:
                 values = values[-1]
             resolved[key] = coerce(values, schema)
