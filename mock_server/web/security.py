@@ -59,6 +59,17 @@ class Credential:
     name: str  # header names lower-case
     scheme: str | None = None  # lower-case word before the secret (`bearer`, `basic`, `token`), None: the bare value
     label: str = ""  # how the client must send it, for messages
+    shown_name: str = ""  # the name as the spec writes it (`Authorization`)
+
+    def sent_as(self, secret: str) -> tuple[str, str, str]:
+        """(location, name, value) of a request carrying `secret` the way this credential must be sent."""
+        if self.scheme == "basic":
+            value = "Basic " + base64.b64encode(f"user:{secret}".encode()).decode()
+        elif self.scheme is not None:
+            value = f"{self.scheme.capitalize() if self.scheme == 'bearer' else self.scheme} {secret}"
+        else:
+            value = secret
+        return self.location, self.shown_name or self.name, value
 
     def problem(self, reason: str) -> Violation:
         """The violation a failure of this credential is reported as."""
@@ -145,11 +156,12 @@ def compile_security(api: ApiModel) -> dict[str, OperationSecurity]:
 def _credential(scheme: Mapping[str, Any]) -> Credential | None:
     kind = scheme.get("type")
     if kind in ("oauth2", "openIdConnect"):
-        return Credential("header", "authorization", "bearer", "an `Authorization: Bearer <token>` header")
+        return Credential("header", "authorization", "bearer", "an `Authorization: Bearer <token>` header",
+                          "Authorization")
     if kind == "http":
         word = str(scheme.get("scheme") or "bearer").lower()
         shown = "Basic base64(user:password)" if word == "basic" else f"{word.capitalize()} <token>"
-        return Credential("header", "authorization", word, f"an `Authorization: {shown}` header")
+        return Credential("header", "authorization", word, f"an `Authorization: {shown}` header", "Authorization")
     if kind == "apiKey":
         location, name = str(scheme.get("in", "header")), str(scheme.get("name", ""))
         mock = scheme.get("x-mock") if isinstance(scheme.get("x-mock"), Mapping) else {}
@@ -157,7 +169,7 @@ def _credential(scheme: Mapping[str, Any]) -> Credential | None:
         value = f"{mock['scheme']} <secret>" if word else "<secret>"
         where = {"header": f"an `{name}: {value}` header", "query": f"the `{name}` query parameter",
                  "cookie": f"the `{name}` cookie"}.get(location, f"`{name}`")
-        return Credential(location, name.lower() if location == "header" else name, word, where)
+        return Credential(location, name.lower() if location == "header" else name, word, where, name)
     return None  # mutualTLS and unknown types: nothing a mock can check
 
 
