@@ -65,7 +65,9 @@ def error_response(api: ApiModel, op: Operation | None, status: int, message: st
         return MockResponse(status, message, definition.json_media_type if definition else None, headers)
     body = gen.value(schema, "error")
     if isinstance(body, dict):
-        example = next(iter(definition.examples.values()), None) if definition is not None else None
+        # a code the spec's own example gives, only from a response documented for this very status
+        example = next(iter(definition.examples.values()), None) \
+            if definition is not None and definition.status == str(status) else None
         _Filler(status, message, details, tuple(violations)).fill(body, schema, example)
         _deep_merge(body, api.error_defaults.get(str(status)) or {}, keep=("message", "detail", "details"))
     return MockResponse(status, conform(body, schema, gen), "application/json", headers)

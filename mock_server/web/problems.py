@@ -13,6 +13,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from mock_server.engine import Engine
@@ -43,9 +44,11 @@ def problem_response(api: ApiModel, op: Operation | None, status: int, message: 
 def crash_response(api: ApiModel | None, op: Operation | None, exc: BaseException, method: str, path: str,
                    gen: FakeGenerator) -> Response:
     """Log an unexpected error briefly and answer 500 in the API's error shape."""
-    # A few frames say where; a RecursionError's thousands of identical ones would drown the log.
-    frames = "".join(traceback.format_exception(exc, limit=-6))
-    logger.error("unhandled error for %s %s: %s", method, path, frames[-4000:])
+    if isinstance(exc, ClientDisconnect):  # mock_server/logs.py turns this one into a one-line INFO record
+        logger.error("unhandled error for %s %s", method, path, exc_info=exc)
+    else:  # a few frames say where; a RecursionError's thousands of identical ones would drown the log
+        frames = "".join(traceback.format_exception(exc, limit=-6))
+        logger.error("unhandled error for %s %s: %s", method, path, frames[-4000:])
     message = f"mock server error: {type(exc).__name__}"
     if api is None:
         return Response(json.dumps({"message": message, "status": 500}), 500, media_type="application/json")
@@ -135,7 +138,8 @@ def install_error_handlers(app: AsyncApp, apis: Mapping[str, ApiModel], engine: 
             return render(request, 400, violation.text, violations=[violation])
         api, op = locate(request)
         response = crash_response(api, op, exc, request.method, request.url.path, engine.gen)
-        return ConnexionResponse(status_code=500, body=response.body, content_type=response.media_type)
+        return ConnexionResponse(status_code=response.status_code, body=response.body,
+                                 content_type=response.media_type)
 
     app.add_error_handler(ProblemException, on_problem)
     app.add_error_handler(HTTPException, on_http)

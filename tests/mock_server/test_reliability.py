@@ -119,7 +119,7 @@ def test_sigkill_during_creates_loses_no_acknowledged_write(tmp_path: Path) -> N
     with mock_server_process(args, tmp_path) as server:
 
         async def load_then_kill() -> None:
-            load = asyncio.ensure_future(_create_many(f"{server.url}/notes", 5000, acknowledged))
+            load = asyncio.ensure_future(_create_many(f"{server.url}/notes/v1", 5000, acknowledged))
             while len(acknowledged) < 300 and not load.done():
                 await asyncio.sleep(0.01)
             server.kill()  # mid-load: requests in flight get no answer
@@ -128,7 +128,7 @@ def test_sigkill_during_creates_loses_no_acknowledged_write(tmp_path: Path) -> N
         asyncio.run(load_then_kill())
     assert 300 <= len(acknowledged) < 5000
     with mock_server_process(args, tmp_path) as restarted:
-        statuses = asyncio.run(_read_all(f"{restarted.url}/notes", acknowledged))
+        statuses = asyncio.run(_read_all(f"{restarted.url}/notes/v1", acknowledged))
         assert set(statuses) == {200}
 
 
@@ -168,7 +168,7 @@ HOSTILE: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
 def test_hostile_bodies_get_a_4xx_in_the_api_error_shape(notes_root: str, case: str) -> None:
     spec = HOSTILE[case]
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS, timeout=30) as client:
         response = client.post("/notes", content=spec["content"], headers=spec["headers"])
         assert response.status_code == spec["status"]
         assert set(response.json()) == {"error"} and response.json()["error"]  # the spec's Problem shape
@@ -182,7 +182,7 @@ def test_chunked_body_over_the_limit_is_413(notes_root: str) -> None:
             yield b"a" * 65536
         yield b'"}'
 
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS, timeout=30) as client:
         response = client.post("/notes", content=chunks(), headers={"Content-Type": "application/json"})
         assert response.status_code in (400, 413)  # 413 once read; a body Connexion never reads is a 400
         assert set(response.json()) == {"error"}
@@ -204,13 +204,13 @@ def test_unknown_paths_and_traversal_are_404(notes_root: str, path: str) -> None
 
 
 def test_method_not_allowed_and_unknown_method(notes_root: str) -> None:
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         response = client.put("/notes")
         assert response.status_code == 405 and set(response.json()) == {"error"}
         assert "GET" in response.headers["allow"]
     status, _ = _raw_request(notes_root, b"BREW /notes/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert 400 <= status < 500  # refused by the HTTP parser or the router, never a 500
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         assert client.get("/notes").status_code == 200
 
 
@@ -219,5 +219,5 @@ def test_huge_query_string_is_a_4xx_and_the_server_keeps_serving(notes_root: str
     status, _ = _raw_request(notes_root, f"GET /notes/notes?{query} HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
                                          "Connection: close\r\n\r\n".encode())
     assert 400 <= status < 500
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         assert client.get("/notes", params={"limit": 5}).status_code == 200
