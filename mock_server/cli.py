@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    _banner(args, app_apis(app))
+    _banner(args, app_mounts(app))
     from mock_server.web.app import settle_memory
 
     settle_memory()
@@ -120,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _banner(args: argparse.Namespace, apis: list[str]) -> None:
+def _banner(args: argparse.Namespace, mounts: dict[str, str]) -> None:
     origin = f"http://{args.host}:{args.port}"
-    for name in apis:
-        print(f"{name:<18} {origin}/{name}   Swagger UI: {origin}/{name}/ui/")
+    for name, mount in mounts.items():
+        print(f"{name:<18} {origin}{mount}   Swagger UI: {origin}{mount}/ui/")
     print(f"dashboard: {origin}/  (in a browser; admin API: {origin}/__mock/, reset: POST {origin}/__mock/reset)",
           flush=True)
 
@@ -135,7 +135,7 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from mock_server.loader import discover_specs
+    from mock_server.loader import discover_specs, load_spec
     from mock_server.store import open_store
     from mock_server.web.app import SETTINGS_ENV, WORKERS_ENV
 
@@ -145,7 +145,7 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
               "--state sqlite:///path/to/mock.db or --state redis://host:port/db.", file=sys.stderr, flush=True)
     store = open_store(settings.state)  # a bad URL fails here, once; SQLite creates its tables before the workers
     asyncio.run(store.close())
-    _banner(args, sorted(path.stem for path in discover_specs(settings.specs)))
+    _banner(args, {path.stem: load_spec(path).mount for path in discover_specs(settings.specs)})
     os.environ[SETTINGS_ENV] = settings_to_json(settings)
     os.environ[WORKERS_ENV] = str(args.workers)
     try:
@@ -158,8 +158,9 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def app_apis(app: object) -> list[str]:
-    """The API names an app built by `create_app` serves."""
+def app_mounts(app: object) -> dict[str, str]:
+    """Each API an app built by `create_app` serves, by name: where it is mounted (`/<name><base path>`)."""
     from mock_server.web.app import find_server
 
-    return sorted(find_server(app).apis)
+    apis = find_server(app).apis
+    return {name: apis[name].spec.mount for name in sorted(apis)}

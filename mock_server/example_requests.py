@@ -7,7 +7,6 @@ data stays as the seed makes it), and adds the credential the operation's securi
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from mock_server.generation import FakeGenerator
 from mock_server.models import Action, ApiModel, Operation
+from mock_server.web.security import compile_security
 
 __all__ = ["ExampleRequest", "example_request"]
 
@@ -115,21 +115,13 @@ def _given_example(node: Any, api: ApiModel) -> Any:
 
 def _add_credential(api: ApiModel, raw: Mapping[str, Any], token: str, headers: dict[str, str],
                     query: dict[str, Any]) -> None:
-    """The first security requirement's first scheme, sent the way the scheme says."""
-    document = api.spec.document
-    requirements = raw.get("security", document.get("security")) or []
-    names = [name for requirement in requirements for name in requirement][:1]
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    for name in names:
-        scheme = api.spec.resolve(schemes.get(name) or {})
-        kind, http = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-        if kind == "http" and http == "basic":
-            headers["Authorization"] = "Basic " + base64.b64encode(f"user:{token}".encode()).decode()
-        elif kind in ("http", "oauth2", "openIdConnect"):
-            headers["Authorization"] = f"Bearer {token}"
-        elif kind == "apiKey" and scheme.get("in") == "query":
-            query[str(scheme.get("name"))] = token
-        elif kind == "apiKey" and scheme.get("in") == "cookie":
-            headers["Cookie"] = f"{scheme.get('name')}={token}"
-        elif kind == "apiKey":
-            headers[str(scheme.get("name"))] = token
+    """The credentials of the operation's first security requirement, sent the way the mock checks them."""
+    security = compile_security(api).get(str(raw.get("operationId")))
+    for credential in security.alternatives[0] if security is not None and security.alternatives else ():
+        location, name, value = credential.sent_as(token)
+        if location == "query":
+            query[name] = value
+        elif location == "cookie":
+            headers["Cookie"] = f"{name}={value}"
+        else:
+            headers[name] = value

@@ -1,18 +1,19 @@
-"""Find and read OpenAPI files: YAML/JSON -> a checked `LoadedSpec` with `$ref` lookup."""
+"""Find and read OpenAPI files: YAML/JSON -> a normalised `LoadedSpec` (see normalise.py) with `$ref` lookup."""
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
-
+from mock_server.bundling import read_document
 from mock_server.errors import SpecError
+from mock_server.normalise import normalise
 
-__all__ = ["LoadedSpec", "discover_specs", "load_spec"]
+__all__ = ["LoadedSpec", "discover_specs", "load_spec", "server_base_path"]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -24,6 +25,12 @@ class LoadedSpec:
     name: str
     path: Path
     document: Mapping[str, Any]
+    base_path: str = ""  # `servers[0]`'s path (`/v1`), '' when none
+
+    @property
+    def mount(self) -> str:
+        """Where the API is served: `/<name><base path>`."""
+        return f"/{self.name}{self.base_path}"
 
     def resolve(self, node: Any) -> Any:
         """Follow local `$ref`s until a node that is not a reference."""
@@ -64,20 +71,22 @@ def discover_specs(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_spec(path: Path, name: str | None = None) -> LoadedSpec:
-    """Read one OpenAPI 3.0 file; raises `SpecError` with a readable reason."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from exc
-    try:
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise SpecError(f"{path}: not valid YAML/JSON: {exc}") from exc
-    if not isinstance(document, dict) or "paths" not in document:
-        raise SpecError(f"{path}: not an OpenAPI document (no 'paths')")
-    version = str(document.get("openapi", ""))
-    if not version.startswith("3.0"):
-        raise SpecError(
-            f"{path}: OpenAPI {version or '(none)'} is not served: Connexion 3 handles OpenAPI 3.0.x only"
-        )
-    return LoadedSpec(name=name or path.stem, path=path, document=document)
+    """Read one OpenAPI 3.0 or 3.1 file and normalise it (`normalise.py`); raises `SpecError` with a reason."""
+    document = normalise(read_document(path), path)
+    return LoadedSpec(name=name or path.stem, path=path, document=document, base_path=server_base_path(document))
+
+
+def server_base_path(document: Mapping[str, Any]) -> str:
+    """The path of `servers[0].url`, variables replaced by their defaults: `/v1`, or `` when there is none.
+
+    The mock serves each API at `/<name><base path>`, so a client swaps only the vendor's origin.
+    """
+    servers = document.get("servers") or []
+    if not servers or not isinstance(servers[0], Mapping):
+        return ""
+    url = str(servers[0].get("url") or "")
+    for variable, spec in (servers[0].get("variables") or {}).items():
+        default = spec.get("default", "") if isinstance(spec, Mapping) else ""
+        url = url.replace("{" + str(variable) + "}", str(default))
+    path = urlsplit(url if "://" in url else "http://host" + ("" if url.startswith("/") else "/") + url).path
+    return re.sub(r"/{2,}", "/", path).rstrip("/")

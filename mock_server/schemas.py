@@ -9,8 +9,8 @@ import jsonschema_rs
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator
 
-__all__ = ["FORMATS", "inline_schema", "is_exact", "is_valid", "merge_all_of", "oas30_validator", "schema_errors",
-           "to_json_schema"]
+__all__ = ["FORMATS", "compiled_validator", "inline_schema", "is_exact", "is_valid", "merge_all_of",
+           "oas30_validator", "schema_errors", "to_json_schema"]
 
 Resolve = Callable[[Any], Any]
 _RECURSION_STANDIN: dict[str, Any] = {"type": "object", "description": "recursive schema, not expanded",
@@ -80,6 +80,18 @@ def _is_int64(value: object) -> bool:
     return not isinstance(value, int) or -_INT_BOUNDS["int64"] <= value < _INT_BOUNDS["int64"]
 
 
+def _compiled_format(name: str) -> Callable[[object], bool]:
+    validator = jsonschema_rs.Draft202012Validator({"format": name}, validate_formats=True)
+    return lambda value: not isinstance(value, str) or bool(validator.is_valid(value))
+
+
+# Formats jsonschema checks only with optional packages (rfc3987, fqdn...): checked by jsonschema-rs instead, so
+# `format: uri` is enforced with readable messages too.
+for _name in ("uri", "uri-reference", "iri", "iri-reference", "hostname", "json-pointer", "relative-json-pointer",
+              "uri-template", "duration"):
+    if _name not in FORMATS.checkers:
+        FORMATS.checks(_name)(_compiled_format(_name))
+
 # Formats the Python checker knows but jsonschema-rs' Draft 4 mode does not: delegated, so the fast validator is
 # never more lenient than the one that writes error messages.
 _DELEGATED_FORMATS = {name: (lambda value, name=name: FORMATS.conforms(value, name))
@@ -121,6 +133,11 @@ def to_json_schema(schema: Any) -> Any:
 
 _FAST: dict[int, tuple[Any, Any]] = {}
 _VALIDATORS: dict[int, tuple[Any, OAS30Validator]] = {}
+
+
+def compiled_validator(schema: Mapping[str, Any]) -> Any:
+    """The cached jsonschema-rs validator of an inlined schema (None when it refuses the schema)."""
+    return _fast_validator(schema)
 
 
 def _fast_validator(schema: Mapping[str, Any]) -> Any:

@@ -44,7 +44,7 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
     async def index(request: Request) -> Response:
         return JSONResponse({"apis": [
             {"name": name, "title": api.spec.document.get("info", {}).get("title", name),
-             "base_url": f"/{name}", "ui": f"/{name}/ui/", "spec": f"/{name}/openapi.yaml",
+             "base_url": api.spec.mount, "ui": f"{api.spec.mount}/ui/", "spec": f"{api.spec.mount}/openapi.yaml",
              "operations": len(api.operations)}
             for name, api in apis.items()
         ], "admin": "/__mock/"})

@@ -1,14 +1,19 @@
-"""Build the ASGI app: one Connexion API per spec under `/<name>`, the admin API, CORS and the journal."""
+"""Build the ASGI app: one Connexion API per spec at `/<name><servers' base path>`, the admin API, CORS and the
+journal."""
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from connexion import AsyncApp
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.security import SecurityMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,8 +31,10 @@ from mock_server.web.journal import Journal, JournalMiddleware
 from mock_server.web.limits import BodyLimitMiddleware, api_error_renderer
 from mock_server.web.problems import install_error_handlers
 from mock_server.web.resolver import EngineResolver
-from mock_server.web.security import security_map
-from mock_server.web.validation import validator_map
+from mock_server.web.security import SecurityGate, compile_security
+from mock_server.web.spec_documents import SpecDocuments
+from mock_server.web.uri_parser import TypedURIParser
+from mock_server.web.validation import BodyChecks, validator_map
 from mock_server.web.websockets import WebSocketRoutes
 
 __all__ = ["SETTINGS_ENV", "WORKERS_ENV", "MockServer", "app_from_environment", "create_app", "load_apis"]
@@ -53,6 +60,7 @@ class MockServer:
         self.settings, self.apis, self.engine, self.journal = settings, apis, engine, journal
         self._api_app, self._admin = api_app, admin
         self.websockets: ASGIApp | None = None  # operations with `x-websocket` (web/websockets.py)
+        self.documents: SpecDocuments | None = None  # each API's openapi.json / .yaml
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Connexion records the matched operation in scope["extensions"]; it must exist before Connexion's
@@ -62,6 +70,8 @@ class MockServer:
             await self.websockets(scope, receive, send)
         elif scope["type"] == "http" and (scope["path"] == "/" or scope["path"].startswith("/__mock/")):
             await self._admin(scope, receive, send)
+        elif scope["type"] == "http" and self.documents is not None and scope["path"] in self.documents:
+            await self.documents(scope, receive, send)
         else:
             await self._api_app(scope, receive, send)
 
@@ -72,25 +82,35 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     apis = load_apis(settings.specs)
     bus = open_bus(settings.state)  # state changes, for WebSocket watchers (mock_server/events.py)
     engine = Engine(apis, PublishingStore(open_store(settings.state), bus), settings.seed, settings.seed_items)
-    connexion_app = AsyncApp(__name__)
+    security = {name: compile_security(api) for name, api in apis.items()}
+    body_checks = {name: BodyChecks(api) for name, api in apis.items()}
+    gate = partial(SecurityGate, rules={api.spec.mount: security[name] for name, api in apis.items()},
+                   auth_token=settings.auth_token)
+    middlewares = [gate if m is SecurityMiddleware else m for m in ConnexionMiddleware.default_middlewares]
+    connexion_app = AsyncApp(__name__, middlewares=middlewares)
     resolvers = {name: EngineResolver(engine, api, settings) for name, api in apis.items()}
+    validators = validator_map({api.spec.mount: (api, body_checks[name]) for name, api in apis.items()})
     for name, api in apis.items():
         connexion_app.add_api(
             dict(api.spec.document),
-            base_path=f"/{name}",
+            base_path=api.spec.mount,
             name=name,
             resolver=resolvers[name],
-            security_map=security_map(settings.auth_token),
-            validator_map=validator_map(),
-            strict_validation=True,
+            validator_map=validators,
+            uri_parser_class=TypedURIParser,
+            strict_validation=False,  # unknown query parameters are ignored, as real servers do
             validate_responses=settings.validate_responses,
         )
     install_error_handlers(connexion_app, apis, engine)
+    for noisy in ("connexion.decorators.parameter", "connexion.operations.openapi3"):
+        # per-request warnings about ignored query parameters and the chosen media type: not problems
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     journal = Journal(settings.journal_size)
-    fast = FastPath(connexion_app, apis, resolvers, settings.auth_token,
+    fast = FastPath(connexion_app, apis, resolvers, security, body_checks, settings.auth_token,
                     enabled=settings.fast_path and not settings.validate_responses)
     admin = admin_app(apis, engine, journal, settings.admin_token, settings)
     server = MockServer(settings, apis, engine, journal, fast, admin)
+    server.documents = SpecDocuments(apis)
     server.websockets = WebSocketRoutes(apis, engine, bus, settings, journal)
     app: ASGIApp = JournalMiddleware(server, journal)
     app = BodyLimitMiddleware(app, settings.max_body_bytes, api_error_renderer(apis, engine))

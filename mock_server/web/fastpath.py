@@ -1,12 +1,14 @@
 """Pure-ASGI fast path in front of Connexion for the plain requests that are most of a mock's traffic.
 
 Connexion's per-request layers (routing, security, parameter decorators, validators rebuilt per call) cost more
-than the mock itself. This middleware serves a request directly (same resolver handler, same validators) only when
-it can show that Connexion would route it to exactly one operation and accept its credential and parameters.
-Anything unusual — a header or array parameter, a form or upload, an unknown or repeated query parameter, a
-parameter that fails validation, a missing credential, an ambiguous path — goes to Connexion unchanged (a body
-already read is replayed), so every error Connexion produces is produced as before. The one error answered here is
-an invalid JSON body, with the message Connexion would give (`<message> - '<path>'`).
+than the mock itself. This middleware serves a request directly (same resolver handler, same rules) when it can
+show what Connexion would do: routes are tried in the document's order (literal paths first, see normalise.py), as
+Starlette does; credentials are checked by the same `OperationSecurity` (web/security.py), values converted by the
+same `coerce` (web/uri_parser.py) and bodies parsed and checked by the same `parse_json_body`/`BodyCheck`
+(web/validation.py). Anything unusual — a header, array or object parameter, a form or upload, a repeated or
+blank query parameter, a parameter that fails validation, a failed credential — goes to Connexion unchanged (a body
+already read is replayed), so every such error is produced in one place. The one error answered here is an invalid
+JSON body, rendered by the same `problem_response` Connexion's error handler uses.
 
 It relies on Connexion 3.3's request context variables (`connexion.context._scope`/`_receive`), which the
 resolver's handlers read; the version pin and tests/mock_server/test_fastpath.py guard that.
@@ -15,40 +17,30 @@ resolver's handlers read; the version pin and tests/mock_server/test_fastpath.py
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qsl
 
 from connexion.context import _receive, _scope
-from jsonschema.exceptions import ValidationError as SchemaValidationError
-from openapi_schema_validator import OAS30Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.error_bodies import error_response
 from mock_server.models import ApiModel, Operation
-from mock_server.schemas import FORMATS, is_exact, is_valid
-from mock_server.web.resolver import EngineResolver, request_headers
-from mock_server.web.responses import to_starlette
-from mock_server.web.security import accepts
+from mock_server.schemas import is_valid
+from mock_server.web.problems import crash_response, problem_response
+from mock_server.web.resolver import EngineResolver
+from mock_server.web.routes import compile_path, path_names
+from mock_server.web.scopes import query_pairs, request_headers
+from mock_server.web.security import OperationSecurity
+from mock_server.web.uri_parser import coerce
+from mock_server.web.validation import BodyCheck, BodyChecks, RequestProblem, parse_json_body
 
 __all__ = ["FastPath"]
 
 Handler = Callable[..., Awaitable[Response]]
-_SIMPLE_TYPES = {"string": str, "integer": int, "number": float, "boolean": None}
-_METHODS = ("get", "put", "post", "delete", "patch")
-
-
-@dataclass(frozen=True, slots=True)
-class _Credential:
-    kind: str  # "bearer" or "header"
-    header: str  # lower-case header name
+_SIMPLE_TYPES = ("string", "integer", "number", "boolean")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,54 +49,55 @@ class _Route:
     op: Operation
     pattern: re.Pattern[str]
     path_names: tuple[str, ...]
-    handler: Handler
+    handler: Handler | None  # None: Connexion serves this operation every time
     resolver: EngineResolver
-    credential: _Credential | None
+    security: OperationSecurity
     params: Mapping[tuple[str, str], Any]  # (location, name) -> schema
+    required: frozenset[str]  # required query parameters
     defaults: Mapping[str, Any]  # query parameter -> default value
-    body: OAS30Validator | None  # Connexion's verdict and message
-    body_schema: Any  # the inlined body schema, for a fast first check (None: always ask `body`)
+    body: BodyCheck | None
 
 
 class FastPath:
     """Serve plain requests straight from the resolver's handlers; pass everything else to Connexion."""
 
     def __init__(self, app: ASGIApp, apis: Mapping[str, ApiModel], resolvers: Mapping[str, EngineResolver],
+                 security: Mapping[str, Mapping[str, OperationSecurity]], body_checks: Mapping[str, BodyChecks],
                  auth_token: str | None, enabled: bool = True) -> None:
         self.app, self.auth_token = app, auth_token
         self.served = 0  # requests answered here, not by Connexion
-        self._routes: dict[str, dict[str, list[_Route]]] = {}  # api -> method -> routes
-        self._templates: dict[str, list[re.Pattern[str]]] = {}  # api -> every path template
+        self._mounts: list[tuple[str, dict[str, list[_Route]]]] = []  # longest mount first
         if enabled:
             for name, api in apis.items():
-                self._add_api(name, api, resolvers[name])
+                self._mounts.append((api.spec.mount, self._api_routes(api, resolvers[name], security[name],
+                                                                      body_checks[name])))
+            self._mounts.sort(key=lambda pair: -len(pair[0]))
 
-    def _add_api(self, name: str, api: ApiModel, resolver: EngineResolver) -> None:
-        document = api.spec.document
-        registry: Registry[Any] = Registry().with_resource(
-            "urn:spec", Resource.from_contents(dict(document), default_specification=DRAFT4))
-        paths = document.get("paths") or {}
-        self._templates[name] = [_compile(path) for path in paths]
-        for op in api.operations:
-            route = _route(api, op, paths, registry, resolver)
-            if route is not None:
-                self._routes.setdefault(name, {}).setdefault(op.method.lower(), []).append(route)
+    @staticmethod
+    def _api_routes(api: ApiModel, resolver: EngineResolver, security: Mapping[str, OperationSecurity],
+                    checks: BodyChecks) -> dict[str, list[_Route]]:
+        routes: dict[str, list[_Route]] = {}
+        for op in api.operations:  # in the document's order, as Connexion registers them
+            routes.setdefault(op.method.upper(), []).append(_route(api, op, resolver, security[op.operation_id],
+                                                                   checks))
+        return routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._routes:
-            await self.app(scope, receive, send)
-            return
-        found = self._match(scope)
+        found = self._match(scope) if scope["type"] == "http" and self._mounts else None
         if found is None:
             await self.app(scope, receive, send)
             return
         route, path_values = found
         headers = request_headers(scope)
-        kwargs = self._arguments(route, scope, headers, path_values)
+        query = query_pairs(scope)
+        if route.security.alternatives and \
+                route.security.failure(headers, dict(reversed(query)), self.auth_token) is not None:
+            await self.app(scope, receive, send)
+            return
+        kwargs = _arguments(route, query, path_values)
         if kwargs is None:
             await self.app(scope, receive, send)
             return
-        body_bytes = b""
         if route.body is not None or _has_body(headers):
             body_bytes = await _read_body(receive)
             receive = _replay(body_bytes, receive)
@@ -120,174 +113,114 @@ class FastPath:
         self.served += 1
         _scope.set(scope)
         _receive.set(receive)
-        response = await route.handler(**kwargs, user="mock-user", token_info={"sub": "mock-user", "scopes": []})
+        assert route.handler is not None
+        try:
+            response = await route.handler(**kwargs, user="mock-user", token_info={"sub": "mock-user", "scopes": []})
+        except Exception as exc:  # as Connexion's error handler answers it
+            response = crash_response(route.api, route.op, exc, scope["method"], scope["path"],
+                                      route.resolver.engine.gen)
         await response(scope, receive, send)
 
     def _match(self, scope: Scope) -> tuple[_Route, dict[str, str]] | None:
+        """The first route, in Connexion's order, whose path and method match (Starlette's rule)."""
         path: str = scope["path"]
-        name, _, rest = path[1:].partition("/")
-        routes = self._routes.get(name, {}).get(scope["method"].lower())
-        if not routes:
+        found = next(((mount, routes) for mount, routes in self._mounts if path.startswith(mount + "/")), None)
+        if found is None:
             return None
-        relative = "/" + rest
-        if sum(1 for template in self._templates[name] if template.match(relative)) != 1:
-            return None  # unknown, or a literal path that a template also matches: Connexion decides
-        for route in routes:
+        mount, routes = found
+        relative = path[len(mount):]
+        for route in routes.get(scope["method"], ()):
             matched = route.pattern.match(relative)
             if matched:
+                if route.handler is None:
+                    return None
                 return route, dict(zip(route.path_names, matched.groups(), strict=True))
         return None
 
-    def _arguments(self, route: _Route, scope: Scope, headers: Mapping[str, str],
-                   path_values: dict[str, str]) -> dict[str, Any] | None:
-        """Handler keyword arguments, or None when Connexion must look at the request."""
-        if route.credential is not None and not self._authorised(route.credential, headers):
-            return None
-        kwargs: dict[str, Any] = {}
-        for name, raw in path_values.items():
-            value = _coerce(raw, route.params.get(("path", name)))
-            if value is _INVALID:
-                return None
-            kwargs[name] = value
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        seen: set[str] = set()
-        for name, raw in query:
-            schema = route.params.get(("query", name))
-            if schema is None or name in seen or raw == "":
-                return None  # unknown (strict validation), repeated or blank: Connexion's rules apply
-            seen.add(name)
-            value = _coerce(raw, schema)
-            if value is _INVALID:
-                return None
-            kwargs[name] = value
-        for (location, name), _schema in route.params.items():
-            if location == "query" and name not in seen:
-                if any(p.name == name and p.required for p in route.op.parameters):
-                    return None
-                if name in route.defaults:
-                    kwargs[name] = copy.deepcopy(route.defaults[name])
-        return kwargs
-
-    def _authorised(self, credential: _Credential, headers: Mapping[str, str]) -> bool:
-        value = headers.get(credential.header)
-        if value is None:
-            return False
-        if credential.kind == "bearer":
-            parts = value.split(None, 1)
-            if len(parts) != 2 or parts[0].lower() != "bearer":
-                return False
-            value = parts[1]
-        return accepts(value, self.auth_token)
-
     def _body(self, route: _Route, headers: Mapping[str, str], raw: bytes) -> tuple[Any] | Response | None:
         """(parsed body,), an error response for an invalid one, or None to let Connexion decide."""
-        if route.body is None or not raw:
-            return None
-        if headers.get("content-type") != "application/json":
+        if route.body is None or not raw or headers.get("content-type") != "application/json":
             return None
         try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep: Connexion's messages
+            body = parse_json_body(raw)
+        except RequestProblem as problem:
+            return self._problem(route, problem)
+        if body is None:
             return None
-        if route.body_schema is not None and is_valid(body, route.body_schema):
-            return (body,)  # the compiled validator is never more lenient than `route.body`, and ~50x faster
-        try:
-            route.body.validate(body)
-        except SchemaValidationError as exc:
-            where = ".".join(str(part) for part in exc.path)
-            message = f"{exc.message} - '{where}'" if where else exc.message
-            status = 400 if "400" in route.op.responses or "422" not in route.op.responses else 422
-            return to_starlette(error_response(route.api, route.op, status, message.strip().split("\n")[0],
-                                               route.resolver.engine.gen))
-        except RecursionError:
-            return None
+        violations = route.body.violations(body)
+        if violations:
+            return self._problem(route, RequestProblem(violations))
         return (body,)
+
+    @staticmethod
+    def _problem(route: _Route, problem: RequestProblem) -> Response:
+        return problem_response(route.api, route.op, 400, str(problem.detail), route.resolver.engine.gen,
+                                problem.violations)
+
+
+def _arguments(route: _Route, query: list[tuple[str, str]], path_values: dict[str, str]) -> dict[str, Any] | None:
+    """Handler keyword arguments, or None when Connexion must look at the request."""
+    kwargs: dict[str, Any] = {}
+    for name, raw in path_values.items():
+        value = _typed(raw, route.params.get(("path", name)))
+        if value is _INVALID:
+            return None
+        kwargs[name] = value
+    seen: set[str] = set()
+    for name, raw in query:
+        schema = route.params.get(("query", name))
+        if schema is None:
+            continue  # not declared: ignored, as Connexion does
+        if name in seen or raw == "":
+            return None  # repeated or blank: Connexion's rules apply
+        seen.add(name)
+        value = _typed(raw, schema)
+        if value is _INVALID:
+            return None
+        kwargs[name] = value
+    if not route.required <= seen:
+        return None
+    for name, default in route.defaults.items():
+        if name not in seen:
+            kwargs[name] = copy.deepcopy(default)
+    return kwargs
 
 
 _INVALID = object()
 
 
-def _route(api: ApiModel, op: Operation, paths: Mapping[str, Any], registry: Registry[Any],
-           resolver: EngineResolver) -> _Route | None:
-    """How to serve `op` directly, or None when it needs Connexion every time."""
+def _typed(raw: str, schema: Any) -> Any:
+    """The value Connexion's parser would give, if it passes validation; `_INVALID` when Connexion must answer."""
+    if schema is None or (schema.get("nullable") and raw == "null"):
+        return _INVALID
+    value = coerce(raw, schema)
+    return value if is_valid(value, schema) else _INVALID  # never more lenient than Connexion's validator
+
+
+def _route(api: ApiModel, op: Operation, resolver: EngineResolver, security: OperationSecurity,
+           checks: BodyChecks) -> _Route:
+    """How to serve `op` directly (its handler None when it needs Connexion every time)."""
     params: dict[tuple[str, str], Any] = {}
     defaults: dict[str, Any] = {}
+    simple = True
     for p in op.parameters:
         kind = p.schema.get("type") if isinstance(p.schema, Mapping) else None
         if p.location not in ("path", "query") or kind not in _SIMPLE_TYPES:
-            return None
+            simple = False
+            break
         params[(p.location, p.name)] = p.schema
         if p.location == "query" and "default" in p.schema:
             defaults[p.name] = p.schema["default"]
     body = None
-    if op.request_media_types:
-        if op.request_media_types != ("application/json",):
-            return None
-        pointer = "/".join(("#", "paths", _escape(op.path), op.method.lower(), "requestBody"))
-        raw = (paths.get(op.path) or {}).get(op.method.lower(), {}).get("requestBody") or {}
-        if "$ref" in raw:
-            return None
-        body = OAS30Validator({"$ref": f"urn:spec{pointer}/content/application~1json/schema"}, registry=registry,
-                              format_checker=FORMATS)
-    credential = _credential(api, op, paths)
-    if credential is False or isinstance(credential, bool):
-        return None
-    handler = resolver.resolve(SimpleNamespace(operation_id=op.operation_id)).function
-    names = tuple(re.findall(r"\{([^}/]+)\}", op.path))
-    fast = op.request_schema if body is not None and is_exact(op.request_schema) else None
-    return _Route(api, op, _compile(op.path), names, handler, resolver, credential or None, params, defaults, body,
-                  fast)
-
-
-def _credential(api: ApiModel, op: Operation, paths: Mapping[str, Any]) -> _Credential | None | bool:
-    """The one credential the operation needs, None for none, False when it is not one plain header."""
-    document = api.spec.document
-    raw = (paths.get(op.path) or {}).get(op.method.lower()) or {}
-    requirements = raw.get("security", document.get("security")) or []
-    if not requirements:
-        return None
-    if len(requirements) != 1 or len(requirements[0]) != 1:
-        return False
-    name = next(iter(requirements[0]))
-    scheme = api.spec.resolve(((document.get("components") or {}).get("securitySchemes") or {}).get(name) or {})
-    if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-        return _Credential("bearer", "authorization")
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return _Credential("header", str(scheme["name"]).lower())
-    return False
-
-
-def _coerce(raw: str, schema: Any) -> Any:
-    """Connexion's type coercion, then our parameter validator; `_INVALID` when Connexion must answer."""
-    if schema is None:
-        return _INVALID
-    kind = schema.get("type")
-    try:
-        if kind == "integer":
-            value: Any = int(raw)
-        elif kind == "number":
-            value = float(raw)
-        elif kind == "boolean":
-            if raw.lower() not in ("true", "false"):
-                return _INVALID
-            value = raw.lower() == "true"
-        else:
-            value = raw
-    except ValueError:
-        return _INVALID
-    if schema.get("nullable") and raw == "null":
-        return _INVALID
-    return value if is_valid(value, schema) else _INVALID  # never more lenient than Connexion's validator
-
-
-def _compile(path: str) -> re.Pattern[str]:
-    pattern = "".join("([^/]+)" if part.startswith("{") and part.endswith("}") else re.escape(part)
-                      for part in re.split(r"(\{[^}/]+\})", path))
-    return re.compile(f"^{pattern}$")
-
-
-def _escape(path: str) -> str:
-    return path.replace("~", "~0").replace("/", "~1")
+    if simple and op.request_media_types:
+        simple = op.request_media_types == ("application/json",)
+        body = checks.get(op) if simple else None
+        simple = simple and body is not None
+    handler = resolver.resolve(SimpleNamespace(operation_id=op.operation_id)).function if simple else None
+    names = path_names(op.path)
+    required = frozenset(p.name for p in op.parameters if p.location == "query" and p.required)
+    pattern = compile_path(op.path, {p.name: p.schema for p in op.parameters if p.location == "path"})
+    return _Route(api, op, pattern, names, handler, resolver, security, params, required, defaults, body)
 
 
 def _has_body(headers: Mapping[str, str]) -> bool:

@@ -5,28 +5,32 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from connexion.context import scope as current_scope
 from connexion.resolver import Resolution, Resolver
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
-from starlette.types import Scope
 
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response, response_headers
-from mock_server.errors import MockRequestError
+from mock_server.errors import MockRequestError, NotFoundError
 from mock_server.messages import MockRequest, MockResponse, UploadedFile
-from mock_server.models import ApiModel, Operation
+from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.prefer import Preferences, parse_prefer
 from mock_server.settings import Settings
+from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
+from mock_server.web.scopes import request_headers
 from mock_server.web.sse import event_stream
+from mock_server.web.statuses import documents
 from mock_server.web.websockets import upgrade_required
 
-__all__ = ["EngineResolver", "request_headers"]
+__all__ = ["EngineResolver"]
 
 _NOT_PARAMS = {"body", "user", "token_info"}
+_TOMBSTONES = 50_000  # deleted ids remembered per API
 
 
 class EngineResolver(Resolver):
@@ -36,6 +40,8 @@ class EngineResolver(Resolver):
         super().__init__()
         self.engine, self.api, self.settings = engine, api, settings
         self._random = random.Random(settings.seed)
+        self._static: dict[str, Operation] = {}  # operationId -> the same operation answering statically
+        self._deleted: dict[tuple[str, str], None] = {}  # (resource, id) deleted here, oldest first
 
     def resolve(self, operation: Any) -> Resolution:
         op = self.api.operation(operation.operation_id)
@@ -53,9 +59,10 @@ class EngineResolver(Resolver):
             if op.websocket is not None:  # a plain GET of a WebSocket operation
                 return to_starlette(upgrade_required(self.api, op, self.engine.gen))
             try:
-                response = await self.engine.handle(self.api, op, mock_request)
+                response = await self._engine_answer(op, mock_request)
             except MockRequestError as exc:
-                response = error_response(self.api, op, exc.status, exc.message, self.engine.gen)
+                response = error_response(self.api, op, exc.status, exc.message, self.engine.gen,
+                                          violations=_violations(op, exc))
             else:
                 streamed = event_stream(self.engine, self.api, op, mock_request, response, prefs, self.settings)
                 if streamed is not None:
@@ -66,6 +73,30 @@ class EngineResolver(Resolver):
 
         handler.__name__ = op.operation_id
         return handler
+
+    async def _engine_answer(self, op: Operation, request: MockRequest) -> MockResponse:
+        """The engine's answer. Where the target is missing but the spec documents no 404 (nor a `4XX`/`default`
+        response), the documented success with generated, unstored data, as the contract allows; except for an id
+        this process saw deleted, which stays a 404 (a client that deleted it must not read it back)."""
+        try:
+            response = await self.engine.handle(self.api, op, request)
+        except NotFoundError as exc:
+            if documents(op, 404) or self._tombstone(op, request, exc.field) in self._deleted:
+                raise
+            if op.operation_id not in self._static:
+                self._static[op.operation_id] = replace(op, behaviour=Behaviour(action=Action.STATIC))
+            return await self.engine.handle(self.api, self._static[op.operation_id], request)
+        if op.behaviour.action is Action.DELETE and 200 <= response.status < 300:
+            self._deleted[self._tombstone(op, request, op.behaviour.id_param)] = None
+            if len(self._deleted) > _TOMBSTONES:
+                del self._deleted[next(iter(self._deleted))]
+        return response
+
+    def _tombstone(self, op: Operation, request: MockRequest, param: str | None) -> tuple[str, str]:
+        """(resource, id) of the resource a path parameter names."""
+        own = param is not None and param == op.behaviour.id_param
+        resource = (op.behaviour.resource if own else self.api.id_params.get(param or "")) or ""
+        return resource, str(request.path_params.get(param or "", ""))
 
     async def _delay(self, prefs: Preferences) -> None:
         low, high = self.settings.latency_ms
@@ -109,13 +140,13 @@ class EngineResolver(Resolver):
                             response_headers(definition, gen))
 
 
-def request_headers(scope: Scope) -> dict[str, str]:
-    """The request's headers, lower-case names, the first of a repeated one (as Starlette reads them), straight
-    from the ASGI scope: Connexion's `request` proxy builds a new request object on every attribute read."""
-    headers: dict[str, str] = {}
-    for key, value in scope.get("headers") or ():
-        headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
-    return headers
+def _violations(op: Operation, exc: MockRequestError) -> tuple[Violation, ...]:
+    """The engine's error as a violation, when it names the field (a path id, a body field)."""
+    if not exc.field:
+        return ()
+    location = next((p.location for p in op.parameters if p.name == exc.field), "body")
+    kind = {404: "not_found", 409: "conflict"}.get(exc.status, "value_error")
+    return (Violation((location, exc.field), exc.message, kind),)
 
 
 def _mock_request(op: Operation, kwargs: dict[str, Any], headers: dict[str, str]) -> MockRequest:

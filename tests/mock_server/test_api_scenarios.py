@@ -176,7 +176,7 @@ def test_pulze_conversation(api_client) -> None:
     assert ok.status_code == 200 and "id" in ok.json()
     invalid = c.post(f"/v1/apps/{app_id}/conversations/not-a-uuid", json={})
     assert invalid.status_code == 422
-    assert "conversation_id" in invalid.json()["detail"][0]["msg"]
+    assert invalid.json()["detail"][0]["loc"] == ["path", "conversation_id"]
 
 
 @pytest.mark.parametrize(("api", "path"), [("coder-chats", "/api/experimental/chats"), ("devs-ai", "/api/v1/me/ai")])

@@ -1,11 +1,16 @@
 """The fast path answers exactly as Connexion would: the same requests, with it and without it, same responses.
 
-Also guards the Connexion 3.3 internals it relies on (the request context variables the handlers read).
+On devs-ai with hand-picked requests, and on every other spec (ours, the serving fixtures, the real-world corpus
+when `../shared/conformance` is present) with a few requests per operation: valid, without credentials, with a
+wrong-typed query value, an unknown query parameter, invalid bodies. Also guards the Connexion 3.3 internals it
+relies on (the request context variables the handlers read).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +19,9 @@ import pytest
 from mock_server import Settings, create_app
 from mock_server.web.app import find_server
 from mock_server.web.fastpath import FastPath
+from mock_server.web.security import compile_security
 from tests.conftest import SPECS
+from tests.mock_server.hostile import credentials, spec_files
 from tests.reference_servers.serving import serve
 
 DEVS = SPECS / "devs-ai.yaml"
@@ -79,6 +86,59 @@ def test_fast_path_and_connexion_answer_alike(roots: tuple[str, str]) -> None:
             assert (a.status_code, a.headers.get("content-type")) == (b.status_code, b.headers.get("content-type")), \
                 (method, path, a.text, b.text)
             assert a.content == b.content, (method, path)
+
+
+OPERATIONS_PER_SPEC = 8
+_NUMBERS = ("integer", "number")
+
+
+def _fill_path(path: str, typed: set[str], value: str) -> str:
+    """The path with `value` for the parameters in `typed` and `x1` for the others."""
+    return re.sub(r"\{([^}]+)\}", lambda m: value if m.group(1) in typed else "x1", path)
+
+
+def _probes(app: Any) -> list[tuple[str, str, dict[str, str], Any]]:
+    """A few requests per operation of the app's one API (the first OPERATIONS_PER_SPEC), each a rule both paths
+    apply."""
+    [api] = find_server(app).apis.values()
+    security = compile_security(api)
+    probes: list[tuple[str, str, dict[str, str], Any]] = []
+    for op in [op for op in api.operations if op.websocket is None][:OPERATIONS_PER_SPEC]:
+        headers, query = credentials(security[op.operation_id])
+        path = api.spec.mount + re.sub(r"\{[^}]+\}", "x1", op.path)
+        url = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+        joiner = "&" if "?" in url else "?"
+        method = op.method.upper()
+        json_body = any("json" in m for m in op.request_media_types)
+        body: Any = {} if json_body else None
+        probes.append((method, url, headers, body))
+        probes.append((method, url + joiner + "_=123", {}, body))  # ignored parameter, missing credential
+        for p in op.parameters:
+            if p.location == "query" and p.schema.get("type") in ("integer", "number", "boolean"):
+                probes.append((method, f"{url}{joiner}{p.name}=not-a-value", headers, body))
+        typed = {p.name for p in op.parameters if p.location == "path" and p.schema.get("type") in _NUMBERS}
+        for value in ("-5", "1_0", "007") if typed else ():  # Connexion's converters decide what routes
+            probes.append((method, api.spec.mount + _fill_path(op.path, typed, value), headers, body))
+        if json_body:
+            probes.append((method, url, headers, b"{not json"))
+            probes.append((method, url, headers, {"id": [["x"]], "name": 12345}))
+            probes.append((method, url, headers, b'{"name": "\\ud806"}'))
+    return probes
+
+
+@pytest.mark.parametrize("spec", [s for s in spec_files() if s.name != "devs-ai.yaml"],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_path_and_connexion_answer_alike_on_every_spec(spec: Path) -> None:
+    fast_app = create_app(Settings(specs=(spec,), seed=4, auth_token="t", fast_path=True))
+    probes = _probes(fast_app)
+    slow_app = create_app(Settings(specs=(spec,), seed=4, auth_token="t", fast_path=False))
+    with serve(fast_app) as fast_root, serve(slow_app) as slow_root, \
+            httpx.Client(base_url=fast_root) as fast, httpx.Client(base_url=slow_root) as slow:
+        for method, url, headers, body in probes:
+            a, b = _send(fast, method, url, headers, body), _send(slow, method, url, headers, body)
+            assert (a.status_code, a.headers.get("content-type")) == (b.status_code, b.headers.get("content-type")), \
+                (method, url, a.text[:300], b.text[:300])
+            assert a.content == b.content, (method, url, a.text[:300], b.text[:300])
 
 
 def test_connexion_context_variables_still_exist() -> None:

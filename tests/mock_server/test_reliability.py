@@ -66,7 +66,7 @@ def test_concurrent_creates_across_four_workers_are_all_kept(shared_state: str, 
     # with --seed, each worker derives its own seed: otherwise all four would generate the same ids
     args = ["--specs", str(NOTES), "--seed-items", "0", "--seed", "3", "--state", shared_state, "--workers", "4"]
     with mock_server_process(args, tmp_path) as server:
-        base = f"{server.url}/notes"
+        base = f"{server.url}/notes/v1"
         responses = asyncio.run(_create_many(base, 2000))
         assert [r.status_code for r in responses if not r.is_success] == []
         ids = [r.json()["id"] for r in responses]
@@ -90,23 +90,23 @@ def test_two_instances_share_redis_and_reset_clears_only_mock_keys(redis_url: st
     try:
         with mock_server_process(args, tmp_path) as a, mock_server_process(args, tmp_path) as b, \
                 httpx.Client(headers=HEADERS) as client:
-            created = client.post(f"{a.url}/notes/notes", json={"title": "made on A"})
+            created = client.post(f"{a.url}/notes/v1/notes", json={"title": "made on A"})
             assert created.status_code == 201
             note = created.json()["id"]
-            assert client.get(f"{b.url}/notes/notes/{note}").json()["title"] == "made on A"
-            listed = client.get(f"{b.url}/notes/notes", params={"limit": 50}).json()
+            assert client.get(f"{b.url}/notes/v1/notes/{note}").json()["title"] == "made on A"
+            listed = client.get(f"{b.url}/notes/v1/notes", params={"limit": 50}).json()
             assert note in [n["id"] for n in listed["items"]]
             assert listed["total"] == 3  # seeded once (2 items), not once per instance, plus ours
-            assert client.delete(f"{b.url}/notes/notes/{note}").status_code == 204
-            assert client.get(f"{a.url}/notes/notes/{note}").status_code == 404
+            assert client.delete(f"{b.url}/notes/v1/notes/{note}").status_code == 204
+            assert client.get(f"{a.url}/notes/v1/notes/{note}").status_code == 404
 
-            doomed = client.post(f"{a.url}/notes/notes", json={"title": "gone after reset"}).json()["id"]
+            doomed = client.post(f"{a.url}/notes/v1/notes", json={"title": "gone after reset"}).json()["id"]
             assert client.post(f"{a.url}/__mock/reset").status_code == 200
             assert raw.get(f"unrelated:{prefix}") == "keep me"
             # the reset seeds again at once, so the other instance sees fresh data on its very next request
-            after_b = client.get(f"{b.url}/notes/notes").json()
+            after_b = client.get(f"{b.url}/notes/v1/notes").json()
             assert after_b["total"] == 2 and doomed not in {n["id"] for n in after_b["items"]}
-            assert client.get(f"{a.url}/notes/notes").json() == after_b
+            assert client.get(f"{a.url}/notes/v1/notes").json() == after_b
     finally:
         raw.delete(f"unrelated:{prefix}")
         raw.close()
@@ -119,7 +119,7 @@ def test_sigkill_during_creates_loses_no_acknowledged_write(tmp_path: Path) -> N
     with mock_server_process(args, tmp_path) as server:
 
         async def load_then_kill() -> None:
-            load = asyncio.ensure_future(_create_many(f"{server.url}/notes", 5000, acknowledged))
+            load = asyncio.ensure_future(_create_many(f"{server.url}/notes/v1", 5000, acknowledged))
             while len(acknowledged) < 300 and not load.done():
                 await asyncio.sleep(0.01)
             server.kill()  # mid-load: requests in flight get no answer
@@ -128,7 +128,7 @@ def test_sigkill_during_creates_loses_no_acknowledged_write(tmp_path: Path) -> N
         asyncio.run(load_then_kill())
     assert 300 <= len(acknowledged) < 5000
     with mock_server_process(args, tmp_path) as restarted:
-        statuses = asyncio.run(_read_all(f"{restarted.url}/notes", acknowledged))
+        statuses = asyncio.run(_read_all(f"{restarted.url}/notes/v1", acknowledged))
         assert set(statuses) == {200}
 
 
@@ -168,7 +168,7 @@ HOSTILE: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
 def test_hostile_bodies_get_a_4xx_in_the_api_error_shape(notes_root: str, case: str) -> None:
     spec = HOSTILE[case]
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS, timeout=30) as client:
         response = client.post("/notes", content=spec["content"], headers=spec["headers"])
         assert response.status_code == spec["status"]
         assert set(response.json()) == {"error"} and response.json()["error"]  # the spec's Problem shape
@@ -182,7 +182,7 @@ def test_chunked_body_over_the_limit_is_413(notes_root: str) -> None:
             yield b"a" * 65536
         yield b'"}'
 
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS, timeout=30) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS, timeout=30) as client:
         response = client.post("/notes", content=chunks(), headers={"Content-Type": "application/json"})
         assert response.status_code in (400, 413)  # 413 once read; a body Connexion never reads is a 400
         assert set(response.json()) == {"error"}
@@ -204,13 +204,13 @@ def test_unknown_paths_and_traversal_are_404(notes_root: str, path: str) -> None
 
 
 def test_method_not_allowed_and_unknown_method(notes_root: str) -> None:
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         response = client.put("/notes")
         assert response.status_code == 405 and set(response.json()) == {"error"}
         assert "GET" in response.headers["allow"]
     status, _ = _raw_request(notes_root, b"BREW /notes/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert 400 <= status < 500  # refused by the HTTP parser or the router, never a 500
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         assert client.get("/notes").status_code == 200
 
 
@@ -219,5 +219,5 @@ def test_huge_query_string_is_a_4xx_and_the_server_keeps_serving(notes_root: str
     status, _ = _raw_request(notes_root, f"GET /notes/notes?{query} HTTP/1.1\r\nHost: x\r\nX-Api-Key: k\r\n"
                                          "Connection: close\r\n\r\n".encode())
     assert 400 <= status < 500
-    with httpx.Client(base_url=f"{notes_root}/notes", headers=HEADERS) as client:
+    with httpx.Client(base_url=f"{notes_root}/notes/v1", headers=HEADERS) as client:
         assert client.get("/notes", params={"limit": 5}).status_code == 200
