@@ -13,6 +13,8 @@ from mock_server.settings import DEFAULT_SPECS_DIR, Settings, settings_to_json
 
 __all__ = ["main", "settings_from_args"]
 
+WORKER_HEALTHCHECK_S = 60  # how long a `--workers` process may take to answer uvicorn's health ping
+
 
 def _latency(text: str) -> tuple[int, int]:
     low, _, high = text.partition("-")
@@ -149,9 +151,11 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[SETTINGS_ENV] = settings_to_json(settings)
     os.environ[WORKERS_ENV] = str(args.workers)
     try:
+        # uvicorn kills a worker that does not answer its health ping within 5 s by default; a mock on a busy CI
+        # machine (2 cores, tests and load generator beside it) can be that slow without being hung.
         uvicorn.run("mock_server.web.app:app_from_environment", factory=True, workers=args.workers,
                     host=args.host, port=args.port, log_level=args.log_level,
-                    log_config=uvicorn_log_config(args.log_level))
+                    log_config=uvicorn_log_config(args.log_level), timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     except OSError as exc:
         print(f"mock-server: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

@@ -7,14 +7,10 @@ docs/contract-testing.md measures exactly what the tests assert.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
-
-import yaml
 
 from contracts.runner import RunOptions, RunResult, Violation, run_contracts
 from tests.reference_servers import coder_chats, notes, project_ai_chat, pulumi_ai, streams
@@ -29,14 +25,12 @@ __all__ = [
     "Scenario",
     "Server",
     "run_scenario",
-    "scenario_spec",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_EXAMPLES = 5
 SEED = 1
 
-SpecPatch = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +86,16 @@ class Scenario:
     expected: frozenset[str]
     note: str = ""
     app_options: Mapping[str, Any] = field(default_factory=dict)
-    spec_patch: SpecPatch | None = None
     assumption: bool = False
     decision: str = ""
 
     @property
     def id(self) -> str:
-        suffix = "+spec-fix" if self.spec_patch is not None else ""
-        return f"{self.server}:{self.fault}{suffix}"
+        return f"{self.server}:{self.fault}"
 
 
 def _scenario(server: str, fault: str, *checks: str, **kwargs: Any) -> Scenario:
     return Scenario(server, fault, frozenset(checks), **kwargs)
-
-
-def narrow_lookback_decision(document: dict[str, Any]) -> None:
-    """pulumi-ai's `lookbackDuration` carries an `x-decision` about its int32 format only: its `minimum: 1` is
-    documented ("Must be positive"). Until the spec says so with `x-decision-keywords: [format]`, the rule of
-    contracts/decisions.py reads the whole parameter as decided, and accepting 0 would be a mere assumption."""
-    [parameter] = [p for p in document["paths"]["/api/user/ai/usage"]["get"]["parameters"]
-                   if p.get("name") == "lookbackDuration"]
-    parameter.setdefault("x-decision-keywords", ["format"])
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -120,7 +103,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario("pulumi-ai", "missing_field", "response_schema_conformance"),
     _scenario("pulumi-ai", "undocumented_status", "status_code_conformance"),
     _scenario("pulumi-ai", "server_error_on_edge", "not_a_server_error"),
-    _scenario("pulumi-ai", "accepts_invalid", "negative_data_rejection", spec_patch=narrow_lookback_decision),
+    _scenario("pulumi-ai", "accepts_invalid", "negative_data_rejection"),
     _scenario("pulumi-ai", "accepts_decided", "negative_data_rejection", assumption=True,
               decision="/components/parameters/pageSize"),
     _scenario("pulumi-ai", "rejects_valid", "positive_data_acceptance"),
@@ -193,28 +176,11 @@ def run_options(server: Server, base_url: str, **overrides: Any) -> RunOptions:
     return replace(options, **overrides)
 
 
-@contextmanager
-def scenario_spec(server: Server, patch: SpecPatch | None) -> Iterator[Path]:
-    """The server's spec, or a patched copy of it for the length of a `with` block."""
-    if patch is None:
-        yield server.spec
-        return
-    document = yaml.safe_load(server.spec.read_text(encoding="utf-8"))
-    patch(document)
-    with TemporaryDirectory() as directory:
-        path = Path(directory) / server.spec.name
-        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        yield path
-
-
 def run_scenario(scenario: Scenario, **overrides: Any) -> Outcome:
     """Serve the faulty server, run the contract tests against it (with `overrides` of the run options, e.g.
     `strict=True`), and time the run."""
     server = SERVERS[scenario.server]
-    with (
-        scenario_spec(server, scenario.spec_patch) as spec,
-        serve(server.create_app(scenario.fault, **scenario.app_options)) as root,
-    ):
+    with serve(server.create_app(scenario.fault, **scenario.app_options)) as root:
         started = time.perf_counter()
-        result = run_contracts(run_options(server, root + server.prefix, spec=spec, **overrides))
+        result = run_contracts(run_options(server, root + server.prefix, spec=server.spec, **overrides))
         return Outcome(scenario, result, time.perf_counter() - started)

@@ -27,7 +27,6 @@ def render(outcomes: list[Outcome]) -> str:
     ]
     for outcome in outcomes:
         scenario = outcome.scenario
-        spec = " (spec fixed)" if scenario.spec_patch is not None else ""
         detected = "yes" if outcome.detected else "no"
         if scenario.assumption and outcome.detected:
             detected = "yes, as an assumption (a warning; a failure with `--strict`)"
@@ -38,7 +37,7 @@ def render(outcomes: list[Outcome]) -> str:
         found_after = outcome.time_to_detection
         ttd = f"{found_after:.2f} s" if found_after is not None else "-"
         lines.append(
-            f"| {scenario.server}{spec} | {scenario.fault}: {FAULTS[scenario.fault].description} | {detected} "
+            f"| {scenario.server} | {scenario.fault}: {FAULTS[scenario.fault].description} | {detected} "
             f"| {expected} | {fired} | {ttd} | {outcome.wall_time:.1f} s |"
         )
     cores = len(os.sched_getaffinity(0))

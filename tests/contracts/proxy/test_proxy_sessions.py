@@ -5,14 +5,13 @@ response headers under the check that `contracts run` names for it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.reference_servers.catalogue import SCENARIOS, SERVERS, Scenario, scenario_spec
+from tests.reference_servers.catalogue import SCENARIOS, SERVERS, Scenario
 from tests.reference_servers.sessions import PROXY_CHECKS, SESSIONS, Session, Step
 
 Start = Callable[[Any, Path, str], Any]
@@ -49,10 +48,6 @@ def describe(exchanges: list[Exchange]) -> str:
     )
 
 
-def _spec(scenario: Scenario) -> AbstractContextManager[Path]:
-    return scenario_spec(SERVERS[scenario.server], scenario.spec_patch)
-
-
 @pytest.mark.parametrize("name", sorted(SESSIONS))
 def test_a_session_through_a_correct_server_is_clean(proxied: Start, name: str) -> None:
     server, session = SERVERS[name], SESSIONS[name]
@@ -82,9 +77,8 @@ def _proxy_scenarios() -> list[Any]:
 @pytest.mark.parametrize("scenario", _proxy_scenarios())
 def test_a_response_side_fault_is_counted_under_its_check(proxied: Start, scenario: Scenario) -> None:
     server, session = SERVERS[scenario.server], SESSIONS[scenario.server]
-    with _spec(scenario) as spec:
-        proxy = proxied(server.create_app(scenario.fault, **scenario.app_options), spec, server.prefix)
-        exchanges = run_session(proxy.url, session)
+    proxy = proxied(server.create_app(scenario.fault, **scenario.app_options), server.spec, server.prefix)
+    exchanges = run_session(proxy.url, session)
     expected = scenario.expected & PROXY_CHECKS
     flagged = [(count, checks) for _, response in exchanges for count, checks in [violations(response)]]
     assert any(count > 0 and expected & set(checks) for count, checks in flagged), (
