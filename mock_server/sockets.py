@@ -22,6 +22,7 @@ from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
+from mock_server.replies import split_text
 from mock_server.schemas import inline_schema
 
 __all__ = ["RepliesRule", "SocketPlan", "WatchRule", "error_frame", "generated_frame", "is_reply", "reply_frames",
@@ -149,8 +150,6 @@ def is_reply(rule: RepliesRule, event: StateEvent, id_param: str, target_id: str
 
 def reply_frames(rule: RepliesRule, reply: Mapping[str, Any], target_id: str) -> tuple[list[Any], Any]:
     """The text-piece frames of a reply, and the frame carrying the whole reply."""
-    from mock_server.streaming import split_text
-
     text = get_pointer(reply, rule.text)
     pieces = split_text(text) if isinstance(text, str) and text else []
     deltas = []
