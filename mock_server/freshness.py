@@ -14,7 +14,7 @@ not send (docs/spec-conventions.md, "Fresh objects"):
 | flag | booleans archived/deleted/closed/locked/pinned/starred/hidden/unread/... | false | deleted only |
 | children | arrays `children`/`replies`/..., of the item's own type, or named after a resource | `[]` | `[]` |
 | warnings | arrays `warnings`/`alerts`/`notices` | `[]` / absent | `[]` / absent |
-| status | a string enum named `*status`/`*state` | the initial state | kept |
+| status | a string enum named `*status`/`*state`/`*stage`/`*phase` | the initial state | kept |
 | progress | objects named `*status`, numbers named rating/score/average | absent | kept |
 
 "null / absent": null when the schema allows it, else absent when the field is optional, else left as generated.
@@ -49,7 +49,7 @@ _FLAGS = {"archived", "deleted", "closed", "locked", "pinned", "starred", "favor
 _ERRORS = {"error", "errors", "failure", "failures"}
 _CHILDREN = {"children", "replies", "descendants", "subitems", "subtasks"}
 _WARNINGS = {"warnings", "alerts", "notices"}
-_STATES = {"status", "state"}
+_STATES = {"status", "state", "stage", "phase"}
 _SCORES = {"rating", "score", "average"}
 _TIME_WORDS = {"at", "on", "time", "date", "timestamp"}
 
