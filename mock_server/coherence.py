@@ -71,78 +71,75 @@ class answering:  # noqa: N801  (used as `async with answering(...)`, like a fun
 # -- new items --------------------------------------------------------------------------------------------------
 def new_item_omit(api: ApiModel, resource: str) -> frozenset[str]:
     """Fields of a new item that the fresh-object rules set or remove: not worth generating."""
-    return _fresh_plan(api, resource).omit
+    return _new_plan(api, resource, _CURRENT.get()).fresh.omit
 
 
 async def shape_new(engine: Engine, api: ApiModel, resource: str, data: dict[str, Any], fields: Mapping[str, Any],
                     new_id: str | None, id_field: str = "id") -> None:
     """Make a generated item new (or coherent old data), before the client's fields and the parent links go in."""
-    _fresh_plan(api, resource).apply(data, fields)
-    item = _item_plan(api, resource)
-    if item.integer_id and new_id is None and id_field not in fields:
-        data[id_field] = await engine.store.next_number(api.name, resource)
     current = _CURRENT.get()
-    own_id = new_id if new_id is not None else fields.get(id_field, data.get(id_field))
-    values = _path_values(api, current.request) if current is not None else {}
-    if own_id is not None:
-        values.update({name: own_id for name in item.self_names})
-    if values:
-        for template, name, leaf in item.echoes:
+    plan = _new_plan(api, resource, current)
+    plan.fresh.apply(data, fields)
+    if new_id is None and id_field in plan.integers and id_field not in fields:
+        data[id_field] = await engine.store.next_number(api.name, resource)
+    if plan.echoes:
+        own_id = new_id if new_id is not None else fields.get(id_field, data.get(id_field))
+        values = _path_values(api, current.request) if current is not None else {}
+        if own_id is not None:
+            values.update({name: own_id for name in plan.self_names})
+        for template, name, leaf in plan.echoes:
             if name in values:
                 _set_each(data, template, values[name], leaf)
-    if current is None or current.seeded:
-        return
-    rule = reply_rule(api, current.op)
-    if rule is not None and rule.store == resource and all(
-            fields.get(k, data.get(k)) == v for k, v in rule.where.items()):
-        _echo_request(data, item.props, current.request.body, rule.top_fields() | {id_field})
+    rule = plan.reply
+    if rule is not None and current is not None and all(fields.get(k, data.get(k)) == v for k, v in rule.where.items()):
+        _echo_request(data, plan.props, current.request.body, rule.top_fields() | {id_field})
         write_reply(rule, data, Reply(engine.gen.paragraph()), current.request.body, engine.gen)
 
 
 @dataclass(frozen=True, slots=True)
-class _ItemPlan:
+class _NewPlan:
+    """Everything about a new item of one resource, made by one operation (or seeded): compiled once."""
+
+    fresh: FreshPlan
     props: Mapping[str, Any]
-    integer_id: bool
+    integers: frozenset[str]  # integer fields: an id among them counts up
     self_names: tuple[str, ...]  # names of a field holding the item's own id (`chat_id` inside a chat)
     echoes: tuple[_Template, ...]  # nested fields named like a path parameter or like the item's own id
+    reply: ReplyRule | None  # the operation's reply, when it is stored as an item of this resource
 
 
-_ITEM_PLANS: dict[tuple[int, str], tuple[ApiModel, _ItemPlan]] = {}
+_NEW_PLANS: dict[tuple[int, str, int, bool], tuple[ApiModel, _NewPlan]] = {}
 
 
-def _item_plan(api: ApiModel, resource: str) -> _ItemPlan:
-    cached = _ITEM_PLANS.get((id(api), resource))
-    if cached is None or cached[0] is not api:
-        schema = api.resource_schemas.get(resource) or {}
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        singular = resource[:-1] if resource.endswith("s") else resource
-        self_names = (f"{singular}_id", f"{singular}Id")
-        names = set(self_names) | {name for op in api.operations for p in op.parameters if p.location == "path"
-                                   for name in _link_names(api, p.name)}
-        echoes = tuple(t for t in _templates(schema, names) if len(t[0]) > 1 or t[1] not in self_names)
-        plan = _ItemPlan(props, (props.get("id") or {}).get("type") == "integer", self_names, echoes)
-        cached = _ITEM_PLANS[(id(api), resource)] = (api, plan)
-    return cached[1]
-
-
-_FRESH_PLANS: dict[tuple[int, str, int, bool], tuple[ApiModel, FreshPlan]] = {}
-
-
-def _fresh_plan(api: ApiModel, resource: str) -> FreshPlan:
-    current = _CURRENT.get()
+def _new_plan(api: ApiModel, resource: str, current: _Call | None) -> _NewPlan:
     seeded = current is None or current.seeded
     op = current.op if current is not None and not seeded else None
-    if op is not None and (op.behaviour.action is not Action.CREATE or op.behaviour.resource != resource):
-        op = None  # `x-mock.fresh` is the create operation's word for its own items
     key = (id(api), resource, id(op), seeded)
-    cached = _FRESH_PLANS.get(key)
+    cached = _NEW_PLANS.get(key)
     if cached is None or cached[0] is not api:
-        schema = api.resource_schemas.get(resource)
-        plan = compile_fresh(schema, resources=api.resource_schemas, seeded=seeded,
-                             overrides=x_mock(api, op).get("fresh") if op is not None else None) \
-            if schema else EMPTY_PLAN
-        cached = _FRESH_PLANS[key] = (api, plan)
+        cached = _NEW_PLANS[key] = (api, _compile_new(api, resource, op, seeded))
     return cached[1]
+
+
+def _compile_new(api: ApiModel, resource: str, op: Operation | None, seeded: bool) -> _NewPlan:
+    schema = api.resource_schemas.get(resource) or {}
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    creates = op is not None and op.behaviour.action is Action.CREATE and op.behaviour.resource == resource
+    overrides = x_mock(api, op).get("fresh") if op is not None and creates else None  # the create's own word
+    fresh = compile_fresh(schema, resources=api.resource_schemas, seeded=seeded, overrides=overrides) \
+        if schema else EMPTY_PLAN
+    singular = resource[:-1] if resource.endswith("s") else resource
+    self_names = (f"{singular}_id", f"{singular}Id")
+    names = set(self_names) | {name for other in api.operations for p in other.parameters if p.location == "path"
+                               for name in _link_names(api, p.name)}
+    echoes = tuple(t for t in _templates(schema, names) if len(t[0]) > 1 or t[1] not in self_names)
+    rule = reply_rule(api, op) if op is not None else None
+    return _NewPlan(
+        fresh=fresh, props=props,
+        integers=frozenset(k for k, sub in props.items() if isinstance(sub, Mapping) and sub.get("type") == "integer"),
+        self_names=self_names, echoes=echoes,
+        reply=rule if rule is not None and rule.store == resource else None,
+    )
 
 
 async def _materialize(engine: Engine, call: _Call) -> None:
@@ -163,7 +160,7 @@ async def _materialize(engine: Engine, call: _Call) -> None:
 class _OpPlan:
     missing_create: bool = False
     generated: bool = False  # the answer is generated, not a stored item: echo the request into it
-    echo: tuple[str, ...] = ()  # top-level fields the request body has too
+    echo: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # top-level fields the request body has too, their schemas
     paths: tuple[_Template, ...] = ()  # fields named like a path parameter
     switches: tuple[tuple[str, str, bool, str], ...] = ()  # (query|body, request field, default, answer field)
     reply: ReplyRule | None = None  # the answer is the reply
@@ -190,7 +187,8 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
     answer_rule = rule if rule is not None and rule.store is None else None
     generated = b.action is Action.STATIC or (b.action is Action.ACTION and b.respond == "generated")
     owned = answer_rule.top_fields() if answer_rule is not None else frozenset()
-    echo = tuple(name for name in props if name in request_props and name not in owned) if generated else ()
+    echo = tuple((name, sub) for name, sub in props.items()
+                 if name in request_props and name not in owned and isinstance(sub, Mapping)) if generated else ()
     names = {name for param in op.path_params for name in _link_names(api, param)}
     paths = tuple(_templates(answer, names)) if generated else ()
     switches = []
@@ -210,18 +208,15 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
 def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, response: MockResponse) -> MockResponse:
     """The answer, made to agree with the request (see the module docstring); other answers pass unchanged."""
     plan = _op_plan(api, op)
-    if not plan.needed or response.status >= 300 or not isinstance(response.body, dict):
+    if not plan.needed or response.status >= 300 or type(response.body) is not dict:
         return response
     body = response.body
     doc = body.get(op.behaviour.body) if op.behaviour.body else body
-    if not isinstance(doc, dict):
+    if type(doc) is not dict:
         return response
-    sent = request.body if isinstance(request.body, Mapping) else {}
-    answer = success_schema(op) or {}
-    props: Mapping[str, Any] = ((unwrap(answer, op.behaviour.body) if op.behaviour.body else answer) or {}) \
-        .get("properties") or {}
-    for name in plan.echo:
-        if name in sent and is_valid(sent[name], props.get(name) or {}):
+    sent = request.body if type(request.body) is dict else {}
+    for name, schema in plan.echo:
+        if name in sent and is_valid(sent[name], schema):
             doc[name] = sent[name]
     if plan.paths:
         values = _path_values(api, request)

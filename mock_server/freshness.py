@@ -32,7 +32,7 @@ from typing import Any
 
 from mock_server.schemas import is_valid
 
-__all__ = ["ABSENT", "INITIAL_STATES", "FreshPlan", "compile_fresh", "initial_state", "name_words"]
+__all__ = ["ABSENT", "EMPTY_PLAN", "INITIAL_STATES", "FreshPlan", "compile_fresh", "initial_state", "name_words"]
 
 INITIAL_STATES = ("pending", "new", "created", "queued", "draft", "open", "not_started", "initializing",
                   "initialized", "waiting", "idle", "ready", "active", "todo")

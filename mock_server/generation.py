@@ -449,7 +449,7 @@ def _calls_tools(obj: Mapping[str, Any]) -> bool:
     for key, value in obj.items():
         if key in ("tool_calls", "toolCalls") and value:
             return True
-        if isinstance(value, Mapping) and value.get("tool_calls"):
+        if type(value) is dict and value.get("tool_calls"):
             return True
     return False
 

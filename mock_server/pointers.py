@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 __all__ = ["get_pointer", "remove_pointer", "set_pointer"]
@@ -9,10 +10,11 @@ __all__ = ["get_pointer", "remove_pointer", "set_pointer"]
 _MISSING = object()
 
 
-def _tokens(pointer: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # pointers come from specs: a few hundred, parsed again and again
+def _tokens(pointer: str) -> tuple[str, ...]:
     if not pointer or pointer == "/":
-        return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+        return ()
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/"))
 
 
 def get_pointer(doc: Any, pointer: str, default: Any = None) -> Any:
@@ -36,24 +38,31 @@ def set_pointer(doc: Any, pointer: str, value: Any) -> None:
     if not tokens:
         raise ValueError("cannot set the whole document through a pointer")
     node = doc
-    for token, following in zip(tokens, tokens[1:] + [None], strict=True):
-        last = following is None
-        fresh: Any = value if last else ([] if following.isdigit() else {})
-        if isinstance(node, list):
-            index = int(token)
-            if index == len(node):
-                node.append(fresh)
-            elif last:
-                node[index] = value
-            elif not isinstance(node[index], (dict, list)):
-                node[index] = fresh
-            node = node[index]
-        else:
-            if last:
+    last = len(tokens) - 1
+    for index, token in enumerate(tokens):
+        if index == last:
+            if isinstance(node, list):
+                position = int(token)
+                if position == len(node):
+                    node.append(value)
+                else:
+                    node[position] = value
+            else:
                 node[token] = value
-            elif not isinstance(node.get(token), (dict, list)):
-                node[token] = fresh
-            node = node[token]
+            return
+        fresh: Any = [] if tokens[index + 1].isdigit() else {}
+        if isinstance(node, list):
+            position = int(token)
+            if position == len(node):
+                node.append(fresh)
+            elif not isinstance(node[position], (dict, list)):
+                node[position] = fresh
+            node = node[position]
+        else:
+            child = node.get(token)
+            if not isinstance(child, (dict, list)):
+                child = node[token] = fresh
+            node = child
 
 
 def remove_pointer(doc: Any, pointer: str) -> None:

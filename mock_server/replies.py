@@ -384,7 +384,7 @@ def _count(rule: ReplyRule, doc: dict[str, Any], reply: Reply, prompt: int | Non
     counts = {"prompt": prompt, "completion": completion, "total": prompt + completion}
     for kind, pointer in rule.usage.items():
         if kind in counts:
-            set_pointer(doc, pointer, counts[kind])
+            set_pointer(doc, pointer, counts[kind])  # (the usage object is created when the answer has none)
     for pointer in rule.zeroed:
         if get_pointer(doc, pointer) is not None:
             set_pointer(doc, pointer, 0)
