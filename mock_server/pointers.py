@@ -34,35 +34,57 @@ def get_pointer(doc: Any, pointer: str, default: Any = None) -> Any:
 
 def set_pointer(doc: Any, pointer: str, value: Any) -> None:
     """Put `value` at `pointer`; missing objects are created, and a list index one past the end appends."""
+    parents, last = _split(pointer)
+    node = doc
+    for token in parents:  # the common case: every container on the way is there
+        if type(node) is dict:
+            node = node.get(token)
+        elif type(node) is list and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = None
+        if type(node) is not dict and type(node) is not list:
+            _set_creating(doc, _tokens(pointer), value)
+            return
+    if type(node) is list:
+        position = int(last)
+        if position == len(node):
+            node.append(value)
+        else:
+            node[position] = value
+    else:
+        node[last] = value
+
+
+@functools.lru_cache(maxsize=4096)
+def _split(pointer: str) -> tuple[tuple[str, ...], str]:
     tokens = _tokens(pointer)
     if not tokens:
         raise ValueError("cannot set the whole document through a pointer")
+    return tokens[:-1], tokens[-1]
+
+
+def _set_creating(doc: Any, tokens: tuple[str, ...], value: Any) -> None:
+    """`set_pointer` when a container on the way is missing (or not a container): create it."""
     node = doc
-    last = len(tokens) - 1
     for index, token in enumerate(tokens):
-        if index == last:
-            if isinstance(node, list):
-                position = int(token)
-                if position == len(node):
-                    node.append(value)
-                else:
-                    node[position] = value
-            else:
-                node[token] = value
-            return
-        fresh: Any = [] if tokens[index + 1].isdigit() else {}
+        last = index == len(tokens) - 1
+        fresh: Any = value if last else ([] if tokens[index + 1].isdigit() else {})
         if isinstance(node, list):
             position = int(token)
             if position == len(node):
                 node.append(fresh)
+            elif last:
+                node[position] = value
             elif not isinstance(node[position], (dict, list)):
                 node[position] = fresh
             node = node[position]
         else:
-            child = node.get(token)
-            if not isinstance(child, (dict, list)):
-                child = node[token] = fresh
-            node = child
+            if last:
+                node[token] = value
+            elif not isinstance(node.get(token), (dict, list)):
+                node[token] = fresh
+            node = node[token]
 
 
 def remove_pointer(doc: Any, pointer: str) -> None:
