@@ -159,7 +159,6 @@ async def _materialize(engine: Engine, call: _Call) -> None:
 @dataclass(frozen=True, slots=True)
 class _OpPlan:
     missing_create: bool = False
-    generated: bool = False  # the answer is generated, not a stored item: echo the request into it
     echo: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # top-level fields the request body has too, their schemas
     paths: tuple[_Template, ...] = ()  # fields named like a path parameter
     switches: tuple[tuple[str, str, bool, str], ...] = ()  # (query|body, request field, default, answer field)
@@ -185,7 +184,7 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
     request_props: Mapping[str, Any] = (op.request_schema or {}).get("properties") or {}
     rule = reply_rule(api, op)
     answer_rule = rule if rule is not None and rule.store is None else None
-    generated = b.action is Action.STATIC or (b.action is Action.ACTION and b.respond == "generated")
+    generated = b.action is Action.STATIC or (b.action is Action.ACTION and b.respond == "generated")  # not stored
     owned = answer_rule.top_fields() if answer_rule is not None else frozenset()
     echo = tuple((name, sub) for name, sub in props.items()
                  if name in request_props and name not in owned and isinstance(sub, Mapping)) if generated else ()
@@ -202,7 +201,7 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
             switches.append((source, name, bool(sub.get("default", False)), target))
     missing = x_mock(api, op).get("missing") == "create" and b.id_param is not None and b.resource is not None
     needed = bool(echo or paths or switches or answer_rule)
-    return _OpPlan(missing, generated, echo, paths, tuple(switches), answer_rule, needed)
+    return _OpPlan(missing, echo, paths, tuple(switches), answer_rule, needed)
 
 
 def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, response: MockResponse) -> MockResponse:

@@ -19,7 +19,7 @@ from faker import Faker
 
 from mock_server.schemas import is_valid
 
-__all__ = ["Clock", "FakeGenerator"]
+__all__ = ["FINISH_FIELDS", "STOP_WORDS", "TOOL_WORDS", "Clock", "FakeGenerator"]
 
 MAX_DEPTH = 6
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -173,7 +173,7 @@ class FakeGenerator:
     def _compile(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], Any]:
         if "enum" in schema:
             options = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            normal = _finish_value(options, _STOP_WORDS) if name in _FINISH_NAMES else None
+            normal = _finish_value(options, STOP_WORDS) if name in FINISH_FIELDS else None
             if normal is not None:  # a generated reply calls no tool and is not cut short
                 return lambda: normal
             return lambda: self.random.choice(options)
@@ -227,8 +227,8 @@ class FakeGenerator:
 
         created = next((key for key, _ in fields if "creat" in key.lower() or "added" in key.lower()), None)
         sums = _sums(props)
-        finish = next((key for key in props if key in _FINISH_NAMES), None)
-        tool_value = _finish_value((props.get(finish) or {}).get("enum") or (), _TOOL_WORDS) if finish else None
+        finish = next((key for key in props if key in FINISH_FIELDS), None)
+        tool_value = _finish_value((props.get(finish) or {}).get("enum") or (), TOOL_WORDS) if finish else None
 
         def make() -> dict[str, Any]:
             out = {key: plan() for key, plan in fields}
@@ -425,11 +425,21 @@ def _order_timestamps(obj: dict[str, Any], created: str) -> None:
 
 _MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro", "llama-3-70b")
 _ROLES = ("user", "assistant")  # a free-text `role` is a chat message's author
-_FINISH_NAMES = frozenset({"finish_reason", "finishReason", "stop_reason", "stopReason"})
-_STOP_WORDS = ("stop", "end_turn", "completed", "complete", "done", "finished", "end")
-_TOOL_WORDS = ("tool_calls", "tool_use", "function_call", "tool_call")
+FINISH_FIELDS = ("finish_reason", "finishReason", "stop_reason", "stopReason")  # a reply's finish reason
+STOP_WORDS = (  # its value for a reply that ended normally, most usual first
+    "stop", "end_turn", "completed", "complete", "done", "finished", "end")
+TOOL_WORDS = (  # its value for a reply that calls tools
+    "tool_calls", "tool_use", "function_call", "tool_call")
 _EPOCH_NAMES = frozenset({"created", "updated", "modified", "timestamp", "created_at", "updated_at", "createdAt",
                           "updatedAt", "ts"})
+_PROSE = ("description", "summary", "content", "message", "text", "instructions", "comment", "prompt",
+          "introduction", "detail", "body", "reason", "feedback", "answer", "question", "response")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_prose_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(w in lowered for w in _PROSE) and not lowered.endswith(("id", "ids", "type", "count"))
 
 
 def _is_epoch(schema: Mapping[str, Any], name: str) -> bool:
@@ -474,14 +484,6 @@ def _add_up(obj: dict[str, Any], total: str, parts: tuple[str, str]) -> None:
     if total in obj and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         added = values[0] + values[1]  # type: ignore[operator]
         obj[total] = added if isinstance(obj[total], int) and isinstance(added, int) else round(float(added), 6)
-_PROSE = ("description", "summary", "content", "message", "text", "instructions", "comment", "prompt",
-          "introduction", "detail", "body", "reason", "feedback", "answer", "question", "response")
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_prose_name(name: str) -> bool:
-    lowered = name.lower()
-    return any(w in lowered for w in _PROSE) and not lowered.endswith(("id", "ids", "type", "count"))
 
 
 def _is_id_name(name: str) -> bool:

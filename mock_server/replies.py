@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.extensions import x_mock
-from mock_server.generation import FakeGenerator
+from mock_server.generation import FINISH_FIELDS, STOP_WORDS, TOOL_WORDS, FakeGenerator
 from mock_server.inference import success_schema
 from mock_server.jsontext import dump_json_text
 from mock_server.models import ApiModel, Operation
@@ -43,14 +43,12 @@ Schema = Mapping[str, Any]
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
 _PROMPTS = ("messages", "prompt", "content", "message", "input", "query", "question", "text")
 _TEXTS = ("content", "text", "message", "body")
-_FINISH = ("finish_reason", "finishReason", "stop_reason", "stopReason")
 _TOOLS = ("tool_calls", "toolCalls")
-_STOP_WORDS = ("stop", "end_turn", "completed", "complete", "done", "finished", "end", "eos")
-_TOOL_WORDS = ("tool_calls", "tool_use", "function_call", "tool_call", "tools")
 _USAGE = {"prompt": ("prompt_tokens", "input_tokens", "promptTokens", "inputTokens"),
           "completion": ("completion_tokens", "output_tokens", "completionTokens", "outputTokens"),
           "total": ("total_tokens", "totalTokens")}
 REPLY_ROLE = "assistant"
+_ASKING_ROLES = frozenset({"user", "human", "system", "developer", "tool"})  # roles whose messages are not replies
 
 
 def split_text(text: str) -> list[str]:
@@ -173,10 +171,11 @@ def _infer_prompt(request: Schema | None) -> str | None:
 
 
 def _infer_store(api: ApiModel, op: Operation) -> tuple[str | None, Mapping[str, Any]]:
-    """The resource of an effect that creates an item with a role set (not from the body): a stored reply."""
+    """The resource of an effect that creates an item with a replying role set (`{create: messages, set: {role:
+    assistant}}`): a stored reply."""
     for effect in op.behaviour.effects:
         target, set_ = effect.get("create"), effect.get("set") or {}
-        if target and effect.get("from") != "body" and "role" in set_:
+        if target and effect.get("from") != "body" and str(set_.get("role", "user")).lower() not in _ASKING_ROLES:
             schema = api.resource_schemas.get(target)
             if isinstance(schema, Mapping) and _find_message(schema) is not None:
                 return target, {"role": set_["role"]}
@@ -219,7 +218,7 @@ def _finish_pointer(doc: Schema, message: str) -> str | None:
     """A finish reason beside the text: in the message object, else in the nearest object holding it."""
     pointer = message
     while True:
-        found = _child(doc, pointer, _FINISH)
+        found = _child(doc, pointer, FINISH_FIELDS)
         if found is not None or not pointer:
             return found
         pointer = pointer.rsplit("/", 1)[0]
@@ -280,8 +279,8 @@ def _compile(doc: Schema, rule: ReplyRule) -> ReplyRule:
     return replace(
         rule,
         role_value=_pick(role, (REPLY_ROLE,), ("assist", "bot", "model", "ai")) if role is not None else None,
-        stop_value=_pick(finish, _STOP_WORDS, ()) if finish is not None else None,
-        tools_value=_pick(finish, _TOOL_WORDS, ("tool", "function")) if finish is not None else None,
+        stop_value=_pick(finish, STOP_WORDS, ()) if finish is not None else None,
+        tools_value=_pick(finish, TOOL_WORDS, ("tool", "function")) if finish is not None else None,
         tools_required=bool(tools_parent) and tools_pointer.rsplit("/", 1)[-1] in (tools_parent or {}).get(
             "required", ()),
         tool_item=(tools or {}).get("items") if isinstance((tools or {}).get("items"), Mapping) else None,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.events import StateEvent
+from mock_server.extensions import raw_operation
 from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
@@ -79,8 +80,7 @@ class SocketPlan:
 def socket_plan(api: ApiModel, op: Operation) -> SocketPlan:
     """The plan of a WebSocket operation (one with `x-websocket`)."""
     spec = api.spec
-    raw_op = spec.resolve(spec.resolve((spec.document.get("paths") or {}).get(op.path) or {}).get(op.method) or {})
-    x: Mapping[str, Any] = raw_op.get("x-websocket") or {}
+    x: Mapping[str, Any] = raw_operation(api, op).get("x-websocket") or {}
     messages = inline_schema(x.get("messages"), spec.lookup) if isinstance(x.get("messages"), Mapping) else None
     on: Mapping[str, Any] = x.get("send") or {}
     watch, replies = on.get("watch"), on.get("replies")

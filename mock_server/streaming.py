@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.accept import prefers
+from mock_server.extensions import raw_operation
 from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
@@ -90,7 +91,7 @@ def sse_plan(api: ApiModel, op: Operation) -> SsePlan | None:
 
 def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
     spec = api.spec
-    raw_op = spec.resolve(spec.resolve((spec.document.get("paths") or {}).get(op.path) or {}).get(op.method) or {})
+    raw_op = raw_operation(api, op)
     response = spec.resolve((raw_op.get("responses") or {}).get(str(op.success_status)) or {})
     media = (response.get("content") or {}).get(EVENT_STREAM)
     if not isinstance(media, Mapping):

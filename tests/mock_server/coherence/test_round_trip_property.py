@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from mock_server import Settings, create_app
+from mock_server.extensions import raw_operation
 from mock_server.generation import FakeGenerator
 from mock_server.inference import list_items_schema, success_schema, unwrap
 from mock_server.models import Action, ApiModel, Operation
@@ -194,8 +195,7 @@ class _Walk:
 
 def _links(api: ApiModel, op: Operation) -> list[Mapping[str, Any]]:
     spec = api.spec
-    raw = spec.resolve(spec.resolve(spec.document["paths"][op.path])[op.method])
-    response = spec.resolve((raw.get("responses") or {}).get(str(op.success_status)) or {})
+    response = spec.resolve((raw_operation(api, op).get("responses") or {}).get(str(op.success_status)) or {})
     return [spec.resolve(link) for link in (response.get("links") or {}).values()]
 
 
