@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
 import pytest
 
+from mock_server import Settings, create_app
+from tests.reference_servers.serving import serve
+
 DEVS = ("/devs-ai/api/v1/me/chats", {"Authorization": "Bearer t"})
 CODER = ("/coder-chats/api/experimental/chats", {"Coder-Session-Token": "t"})
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[httpx.Client]:
+    """A client of one seeded server for the module (each refused import must leave its state as it was)."""
+    with serve(create_app(Settings(seed=22))) as root, httpx.Client(base_url=root, timeout=10) as http:
+        _touch(http, DEVS, CODER)
+        yield http
 
 
 def _touch(http: httpx.Client, *lists: tuple[str, dict[str, str]]) -> None:
@@ -53,15 +64,12 @@ def test_reset_on_a_seeded_server_gives_back_the_fresh_start_data(
     {"devs-ai": {"chats": [{"id": "c1", "data": {}, "scope": {"aiId": 3}}]}},
 ], ids=["unknown-api", "one-unknown-api", "unknown-resource", "not-an-object", "not-resources", "id-not-a-string",
         "scope-not-strings"])
-def test_a_bad_state_import_is_a_400_that_changes_nothing(
-        mock_server: Callable[..., AbstractContextManager[str]], bad: Any) -> None:
-    with mock_server(seed=22) as root, httpx.Client(base_url=root, timeout=10) as http:
-        _touch(http, DEVS, CODER)
-        before = _state(http)
-        refused = http.put("/__mock/state", json=bad)
-        assert refused.status_code == 400
-        assert refused.json()["message"]
-        assert _state(http) == before
+def test_a_bad_state_import_is_a_400_that_changes_nothing(seeded: httpx.Client, bad: Any) -> None:
+    before = _state(seeded)
+    refused = seeded.put("/__mock/state", json=bad)
+    assert refused.status_code == 400
+    assert refused.json()["message"]
+    assert _state(seeded) == before
 
 
 def test_an_import_replaces_the_state_and_new_integer_ids_come_after_it(

@@ -9,12 +9,15 @@ from contextlib import AbstractContextManager
 import openai
 import pytest
 
+from mock_server import Settings, create_app
+from tests.reference_servers.serving import serve
+
 MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hello to Ada"}]
 
 
-@pytest.fixture
-def client(mock_server: Callable[..., AbstractContextManager[str]]) -> Iterator[openai.OpenAI]:
-    with mock_server(stream_delay_ms=0) as root:  # the real clock
+@pytest.fixture(scope="module")
+def client() -> Iterator[openai.OpenAI]:
+    with serve(create_app(Settings(stream_delay_ms=0))) as root:  # the real clock
         with openai.OpenAI(base_url=f"{root}/devs-ai/api/v1", api_key="t", max_retries=0, timeout=10) as sdk:
             yield sdk
 
