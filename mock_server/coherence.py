@@ -1,12 +1,10 @@
 """What the engine calls so that new items look new and every answer agrees with the request that asked for it.
 
 - `answering(engine, api, op, request)`: the async context of one request's handler. Items created inside it are
-  new (the fresh-object rules); outside it (seeding) they are old data. An operation with `x-mock: {missing:
-  create}` gets its target created, as old data, the first time an unknown id is asked for (an API whose
-  collection has no create operation still reads back the same item every time).
-- `new_item_omit` and `shape_new`: a new item before the client's fields go in: the rules of freshness.py, an
-  increasing integer id, fields named like a path parameter (at any depth) holding its value, fields naming the
-  item itself holding its id, and, for the reply an operation stores (replies.py), the reply's shape plus the
+  new (the fresh-object rules); outside it (seeding) they are old data.
+- `new_item_omit` and `shape_new`: a new item before the client's fields go in (items.py calls them): the rules of
+  freshness.py, fields named like a path parameter (at any depth) holding its value, fields naming the item
+  itself holding its id, and, for the reply an operation stores (replies.py), the reply's shape plus the
   request's fields of the same name (the `model` asked for).
 - `agree`: the answer: request fields and path ids echoed into generated answers, `include_*` switches honoured
   (`include_requests: false` leaves `requests` out), and the reply shape of an operation whose answer is the reply.
@@ -43,7 +41,6 @@ class _Call:
     api: ApiModel
     op: Operation
     request: MockRequest
-    seeded: bool = False  # creating an item the mock did not know (old data, not a new item)
 
 
 _CURRENT: ContextVar[_Call | None] = ContextVar("mock_server_call", default=None)
@@ -52,16 +49,14 @@ _CURRENT: ContextVar[_Call | None] = ContextVar("mock_server_call", default=None
 class answering:  # noqa: N801  (used as `async with answering(...)`, like a function)
     """The context of one request: new items made inside it are the request's."""
 
-    __slots__ = ("_call", "_engine", "_token")
+    __slots__ = ("_call", "_token")
 
     def __init__(self, engine: Engine, api: ApiModel, op: Operation, request: MockRequest) -> None:
-        self._engine, self._call = engine, _Call(api, op, request)
+        self._call = _Call(api, op, request)
         self._token: Token[_Call | None] | None = None
 
     async def __aenter__(self) -> None:
         self._token = _CURRENT.set(self._call)
-        if _op_plan(self._call.api, self._call.op).missing_create:
-            await _materialize(self._engine, self._call)
 
     async def __aexit__(self, *exc: object) -> None:
         if self._token is not None:
@@ -80,10 +75,10 @@ async def shape_new(engine: Engine, api: ApiModel, resource: str, data: dict[str
     current = _CURRENT.get()
     plan = _new_plan(api, resource, current)
     plan.fresh.apply(data, fields)
-    if new_id is None and id_field in plan.integers and id_field not in fields:
-        data[id_field] = await engine.store.next_number(api.name, resource)
     if plan.echoes:
-        own_id = new_id if new_id is not None else fields.get(id_field, data.get(id_field))
+        # The item's own id, when known now: a generated integer id is counted later (items.py).
+        own_id = new_id if new_id is not None else fields.get(id_field, None if id_field in plan.integers
+                                                                else data.get(id_field))
         values = _path_values(api, current.request) if current is not None else {}
         if own_id is not None:
             values.update({name: own_id for name in plan.self_names})
@@ -102,7 +97,7 @@ class _NewPlan:
 
     fresh: FreshPlan
     props: Mapping[str, Any]
-    integers: frozenset[str]  # integer fields: an id among them counts up
+    integers: frozenset[str]  # integer fields (an integer id is counted when the item is stored)
     self_names: tuple[str, ...]  # names of a field holding the item's own id (`chat_id` inside a chat)
     echoes: tuple[_Template, ...]  # nested fields named like a path parameter or like the item's own id
     reply: ReplyRule | None  # the operation's reply, when it is stored as an item of this resource
@@ -112,8 +107,8 @@ _NEW_PLANS: dict[tuple[int, str, int, bool], tuple[ApiModel, _NewPlan]] = {}
 
 
 def _new_plan(api: ApiModel, resource: str, current: _Call | None) -> _NewPlan:
-    seeded = current is None or current.seeded
-    op = current.op if current is not None and not seeded else None
+    seeded = current is None  # made outside any request: start-up data
+    op = current.op if current is not None else None
     key = (id(api), resource, id(op), seeded)
     cached = _NEW_PLANS.get(key)
     if cached is None or cached[0] is not api:
@@ -142,23 +137,9 @@ def _compile_new(api: ApiModel, resource: str, op: Operation | None, seeded: boo
     )
 
 
-async def _materialize(engine: Engine, call: _Call) -> None:
-    b = call.op.behaviour
-    raw = call.request.path_params.get(b.id_param or "")
-    if raw is None or b.resource is None or await engine.store.get(call.api.name, b.resource, str(raw)) is not None:
-        return
-    scope = {p: str(call.request.path_params[p]) for p in b.scope if p in call.request.path_params}
-    call.seeded = True
-    try:
-        await engine._store_new(call.api, b.resource, {}, scope, str(raw), id_field=b.id_field)
-    finally:
-        call.seeded = False
-
-
 # -- answers ----------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _OpPlan:
-    missing_create: bool = False
     echo: tuple[tuple[str, Mapping[str, Any]], ...] = ()  # top-level fields the request body has too, their schemas
     paths: tuple[_Template, ...] = ()  # fields named like a path parameter
     switches: tuple[tuple[str, str, bool, str], ...] = ()  # (query|body, request field, default, answer field)
@@ -199,9 +180,8 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
         if target is not None and isinstance(sub, Mapping) and sub.get("type") == "boolean" \
                 and target not in required:
             switches.append((source, name, bool(sub.get("default", False)), target))
-    missing = x_mock(api, op).get("missing") == "create" and b.id_param is not None and b.resource is not None
     needed = bool(echo or paths or switches or answer_rule)
-    return _OpPlan(missing, echo, paths, tuple(switches), answer_rule, needed)
+    return _OpPlan(echo, paths, tuple(switches), answer_rule, needed)
 
 
 def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, response: MockResponse) -> MockResponse:

@@ -172,13 +172,16 @@ def _infer_prompt(request: Schema | None) -> str | None:
 
 def _infer_store(api: ApiModel, op: Operation) -> tuple[str | None, Mapping[str, Any]]:
     """The resource of an effect that creates an item with a replying role set (`{create: messages, set: {role:
-    assistant}}`): a stored reply."""
-    for effect in op.behaviour.effects:
+    assistant}}`): a stored reply. Read from the spec as written (the effects' values are compiled)."""
+    for effect in x_mock(api, op).get("effects") or ():
+        if not isinstance(effect, Mapping):
+            continue
         target, set_ = effect.get("create"), effect.get("set") or {}
-        if target and effect.get("from") != "body" and str(set_.get("role", "user")).lower() not in _ASKING_ROLES:
+        role = set_.get("role") if isinstance(set_, Mapping) else None
+        if target and effect.get("from") != "body" and isinstance(role, str) and role.lower() not in _ASKING_ROLES:
             schema = api.resource_schemas.get(target)
             if isinstance(schema, Mapping) and _find_message(schema) is not None:
-                return target, {"role": set_["role"]}
+                return target, {"role": role}
     return None, {}
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["Record", "Store", "highest_numbers", "matches", "scope_key", "scope_keys"]
+__all__ = ["Record", "Store", "matches", "scope_key", "scope_keys"]
 
 
 @dataclass(slots=True)
@@ -45,15 +45,6 @@ def _subset_keys(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
                  for size in range(len(items) + 1) for subset in itertools.combinations(items, size))
 
 
-def highest_numbers(rows: Iterable[tuple[str, str, Record]]) -> dict[tuple[str, str], int]:
-    """The highest integer id of each (api, resource) among `rows` (records with other ids are skipped)."""
-    found: dict[tuple[str, str], int] = {}
-    for api, resource, record in rows:
-        if record.id.isdigit():
-            found[(api, resource)] = max(found.get((api, resource), 0), int(record.id))
-    return found
-
-
 class Store(Protocol):
     """Where resources live, per API and resource name. All methods are coroutines."""
 
@@ -78,10 +69,6 @@ class Store(Protocol):
 
     async def claim_seed(self, api: str) -> bool:
         """True for exactly one caller (of all processes sharing the store) until `clear(api)`: who seeds the API."""
-        ...
-
-    async def next_number(self, api: str, resource: str) -> int:
-        """The next integer id of a resource: 1, 2, 3, ... (shared by every process), above every loaded one."""
         ...
 
     async def export(self) -> dict[str, Any]: ...

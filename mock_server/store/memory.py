@@ -12,7 +12,7 @@ import pickle
 from collections.abc import Mapping
 from typing import Any
 
-from mock_server.store.base import Record, highest_numbers, matches, scope_key, scope_keys
+from mock_server.store.base import Record, matches, scope_key, scope_keys
 from mock_server.store.snapshot import dump_records, load_records
 
 __all__ = ["MemoryStore"]
@@ -40,7 +40,6 @@ class MemoryStore:
         self._indexes: dict[tuple[str, str, str], _Table] = {}
         self._claims: set[str] = set()
         self._seq = itertools.count(1)
-        self._numbers: dict[tuple[str, str], int] = {}  # (api, resource) -> the last integer id handed out
 
     def _table(self, api: str, resource: str) -> _Table:
         return self._tables.setdefault((api, resource), {})
@@ -101,7 +100,6 @@ class MemoryStore:
         for index_key in [k for k in self._indexes if api is None or k[0] == api]:
             del self._indexes[index_key]
         self._claims = set() if api is None else self._claims - {api}
-        self._numbers = {k: v for k, v in self._numbers.items() if api is not None and k[0] != api}
 
     async def claim_seed(self, api: str) -> bool:
         if api in self._claims:
@@ -109,20 +107,13 @@ class MemoryStore:
         self._claims.add(api)
         return True
 
-    async def next_number(self, api: str, resource: str) -> int:
-        number = self._numbers[(api, resource)] = self._numbers.get((api, resource), 0) + 1
-        return number
-
     async def export(self) -> dict[str, Any]:
         return dump_records((api, resource, _unpack(id, entry))
                             for (api, resource), table in self._tables.items() for id, entry in table.items())
 
     async def load(self, data: Mapping[str, Any]) -> None:
-        rows = list(load_records(data))
-        for api, resource, record in rows:
+        for api, resource, record in load_records(data):
             await self.put(api, resource, record)
-        for key, number in highest_numbers(rows).items():
-            self._numbers[key] = max(self._numbers.get(key, 0), number)
 
     async def close(self) -> None:
         return None

@@ -5,7 +5,6 @@ Keys, all under `<prefix>:<api>:` so one API (or the whole mock) can be cleared 
     <prefix>:<api>:rec:<resource>:<id>          hash {data, scope, seq}
     <prefix>:<api>:idx:<resource>:<scope key>   sorted set of ids scored by seq, one per scope subset (`[]`: all)
     <prefix>:<api>:seq                          the API's creation counter (INCR)
-    <prefix>:<api>:num:<resource>               the last integer id handed out for a resource (INCR)
     <prefix>:<api>:resources                    set of resource names (for export)
     <prefix>:<api>:seeded                       SET NX marker: which process seeds the API
 
@@ -25,7 +24,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from mock_server.errors import StoreUnavailableError
-from mock_server.store.base import Record, highest_numbers, scope_key, scope_keys
+from mock_server.store.base import Record, scope_key, scope_keys
 from mock_server.store.snapshot import dump_records, load_records
 
 __all__ = ["RedisStore"]
@@ -46,11 +45,6 @@ redis.call('HSET', KEYS[1], 'data', ARGV[1], 'scope', ARGV[2], 'seq', seq)
 redis.call('SADD', KEYS[3], ARGV[4])
 for i = 4, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[3]) end
 return seq
-"""
-_RAISE = """
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) > n then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
 """
 _DELETE = """
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
@@ -75,7 +69,6 @@ class RedisStore:
             raise StoreUnavailableError(f"bad redis URL {url!r}: {exc}") from exc
         self._insert_script = self._client.register_script(_INSERT)
         self._delete_script = self._client.register_script(_DELETE)
-        self._raise_script = self._client.register_script(_RAISE)
 
     # -- keys -------------------------------------------------------------------------------------------------
     def _api(self, api: str) -> str:
@@ -165,9 +158,6 @@ class RedisStore:
     async def claim_seed(self, api: str) -> bool:
         return bool(await self._call(lambda: self._client.set(f"{self._api(api)}:seeded", "1", nx=True)))
 
-    async def next_number(self, api: str, resource: str) -> int:
-        return int(await self._call(lambda: self._client.incr(f"{self._api(api)}:num:{resource}")))
-
     async def export(self) -> dict[str, Any]:
         suffix = ":resources"
 
@@ -184,12 +174,8 @@ class RedisStore:
         return dump_records(rows)
 
     async def load(self, data: Mapping[str, Any]) -> None:
-        rows = list(load_records(data))
-        for api, resource, record in rows:
+        for api, resource, record in load_records(data):
             await self.put(api, resource, record)
-        for (api, resource), number in highest_numbers(rows).items():
-            key = f"{self._api(api)}:num:{resource}"
-            await self._call(lambda key=key, number=number: self._raise_script(keys=[key], args=[number]))
 
     async def close(self) -> None:
         await self._call(self._client.aclose)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from mock_server.errors import StoreUnavailableError
-from mock_server.store.base import Record, highest_numbers, scope_key, scope_keys
+from mock_server.store.base import Record, scope_key, scope_keys
 from mock_server.store.snapshot import dump_records, load_records
 
 __all__ = ["SqliteStore"]
@@ -38,12 +38,8 @@ CREATE TABLE IF NOT EXISTS record_counts (
     PRIMARY KEY (api, resource, scope_key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS seed_claims (api TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS numbers (
-    api TEXT NOT NULL, resource TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (api, resource)
-) WITHOUT ROWID;
 """
-_TABLES = ("records", "record_index", "record_counts", "seed_claims", "numbers")
+_TABLES = ("records", "record_index", "record_counts", "seed_claims")
 
 
 class SqliteStore:
@@ -188,23 +184,13 @@ class SqliteStore:
         with self._transaction() as db:
             return db.execute("INSERT INTO seed_claims (api) VALUES (?) ON CONFLICT DO NOTHING", (api,)).rowcount > 0
 
-    async def next_number(self, api: str, resource: str) -> int:
-        with self._transaction() as db:
-            return int(db.execute("INSERT INTO numbers (api, resource, n) VALUES (?, ?, 1) "
-                                  "ON CONFLICT DO UPDATE SET n = n + 1 RETURNING n", (api, resource)).fetchone()[0])
-
     async def export(self) -> dict[str, Any]:
         rows = self._read("SELECT api, resource, seq, id, scope, data FROM records ORDER BY seq")
         return dump_records((r[0], r[1], self._record(r[2:])) for r in rows)
 
     async def load(self, data: Mapping[str, Any]) -> None:
-        rows = list(load_records(data))
-        for api, resource, record in rows:
+        for api, resource, record in load_records(data):
             await self.put(api, resource, record)
-        with self._transaction() as db:
-            db.executemany("INSERT INTO numbers (api, resource, n) VALUES (?, ?, ?) "
-                           "ON CONFLICT DO UPDATE SET n = max(n, excluded.n)",
-                           [(api, resource, n) for (api, resource), n in highest_numbers(rows).items()])
 
     async def close(self) -> None:
         with self._lock:

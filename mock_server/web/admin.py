@@ -17,6 +17,7 @@ from mock_server.errors import SettingsError
 from mock_server.models import ApiModel
 from mock_server.settings import Settings
 from mock_server.store.snapshot import check_state
+from mock_server.uploads import CONTENT_SUFFIX
 from mock_server.web.dashboard import dashboard_routes, page_for_browsers
 from mock_server.web.journal import Journal
 
@@ -104,10 +105,14 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
 
 
 def _resources(api: ApiModel) -> set[str]:
-    """Every resource name an API stores items under."""
+    """Every collection an API keeps items in: its resources, link collections, and kept upload bytes."""
     names = set(api.resource_schemas)
-    for op in api.operations:
-        if op.behaviour.resource:
-            names.add(op.behaviour.resource)
-        names.update(str(effect["create"]) for effect in op.behaviour.effects if "create" in effect)
-    return names
+    behaviours = [op.behaviour for op in api.operations]
+    behaviours += [case.behaviour for b in list(behaviours) for case in b.cases]
+    for b in behaviours:
+        names.update(n for n in (b.resource, b.links, b.via) if n)
+        related = (*b.embed.values(), *b.counts.values())
+        names.update(str(spec["resource"]) for spec in related if spec.get("resource"))
+        for effect in b.effects:
+            names.update(str(effect[key]) for key in ("create", "link", "clear") if effect.get(key))
+    return names | {name + CONTENT_SUFFIX for name in names}

@@ -85,7 +85,7 @@ def test_a_coder_reply_is_one_text_part_counted_as_streamed(mock_server: Callabl
                 body = {"content": [{"type": "text", "text": prompt}], "model_config_id": MODEL_CONFIG}
                 assert (await http.post(f"{CODER}/{chat}/messages", json=body)).status_code == 200
                 frames = await _frames_until_idle(ws)
-            stored = (await http.get(f"{CODER}/{chat}/messages")).json()["messages"][-1]
+            stored = max((await http.get(f"{CODER}/{chat}/messages")).json()["messages"], key=lambda m: m["id"])
         parts = [f["message_part"]["part"] for f in frames if f["type"] == "message_part"]
         whole = next(f["message"] for f in frames if f["type"] == "message")
         assert whole == stored
@@ -115,7 +115,7 @@ def test_after_an_interrupt_the_stored_coder_reply_is_what_was_streamed(
                 assert (await http.post(f"{CODER}/{chat}/interrupt")).json()["status"] == "waiting"
                 while frames[-1]["type"] != "status" or frames[-1]["status"]["status"] != "waiting":
                     frames.append(json.loads(await asyncio.wait_for(ws.recv(), WAIT)))
-            stored = (await http.get(f"{CODER}/{chat}/messages")).json()["messages"][-1]
+            stored = max((await http.get(f"{CODER}/{chat}/messages")).json()["messages"], key=lambda m: m["id"])
         streamed = "".join(f["message_part"]["part"]["text"] for f in frames if f["type"] == "message_part")
         assert "message" not in [f["type"] for f in frames]
         assert stored["role"] == "assistant"

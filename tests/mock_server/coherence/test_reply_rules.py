@@ -27,6 +27,7 @@ APIS = load_apis((SPECS,))
     ("devs-ai", "sendChatMessage", "/prompt", "messages", "/content"),
     ("devs-ai", "submitToolOutputs", None, "messages", "/content"),
     ("coder-chats", "sendChatMessage", "/content", "messages", "/content/0/text"),
+    ("coder-chats", "createChat", "/content", "messages", "/content/0/text"),  # its first turn
     ("project-ai-chat", "sendProjectAiChatMessage", "/messages", None, "/message/content"),
     ("pulumi-ai", "appendMessageToConversation", "/message", "messages", "/message"),
 ])
@@ -38,7 +39,7 @@ def test_each_spec_s_replies_are_found(api: str, operation: str, prompt: str | N
 
 
 @pytest.mark.parametrize(("api", "operation"), [
-    ("devs-ai", "createAI"), ("devs-ai", "getChat"), ("coder-chats", "createChat"), ("pulze", "getConversation"),
+    ("devs-ai", "createAI"), ("devs-ai", "getChat"), ("coder-chats", "updateChat"), ("pulze", "getConversation"),
     ("pulumi-ai", "createConversation"),
 ])
 def test_operations_without_a_reply_have_no_rule(api: str, operation: str) -> None:

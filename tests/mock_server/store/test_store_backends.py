@@ -163,19 +163,6 @@ def test_concurrent_claims_have_one_winner(store_url: str) -> None:
     assert sorted(use(store_url, scenario)) == [False] * 19 + [True]
 
 
-def test_integer_ids_count_up_per_resource_past_loaded_ids_and_start_again_after_clear(store_url: str) -> None:
-    async def scenario(store: Store) -> list[int]:
-        counted = [await store.next_number(API, "msgs") for _ in range(3)]
-        counted += [await store.next_number(API, "other"), await store.next_number(OTHER, "msgs")]
-        await store.load({API: {"msgs": [{"id": "41", "data": {"id": 41}}, {"id": "x9", "data": {}}]}})
-        counted.append(await store.next_number(API, "msgs"))
-        await store.clear(API)
-        counted += [await store.next_number(API, "msgs"), await store.next_number(OTHER, "msgs")]
-        return counted
-
-    assert use(store_url, scenario) == [1, 2, 3, 1, 1, 42, 1, 2]
-
-
 def test_sqlite_store_keeps_records_across_reopen(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/keep.db"
     first = open_store(url)
