@@ -234,15 +234,22 @@ class FakeGenerator:
             out = {key: plan() for key, plan in fields}
             if created is not None:
                 _order_timestamps(out, created)
-            for total, parts in sums:
-                _add_up(out, total, parts)
-            if tool_value is not None and finish in out and _calls_tools(out):
-                out[finish] = tool_value
             while len(out) < minimum and extra is not False:
                 out[self.word()] = self.value(extra_schema, "", depth + 1)
             return out
 
-        return make
+        if not sums and tool_value is None:
+            return make
+
+        def make_agreeing() -> dict[str, Any]:  # totals that add up, a finish reason that agrees with the tools
+            out = make()
+            for total, parts in sums:
+                _add_up(out, total, parts)
+            if tool_value is not None and finish in out and _calls_tools(out):
+                out[finish] = tool_value
+            return out
+
+        return make_agreeing
 
     def _compile_array(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], list[Any]]:
         low = int(schema.get("minItems", 0))

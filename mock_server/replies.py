@@ -43,6 +43,7 @@ Schema = Mapping[str, Any]
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
 _PROMPTS = ("messages", "prompt", "content", "message", "input", "query", "question", "text")
 _TEXTS = ("content", "text", "message", "body")
+_TEXT_FIELDS = ("text", *_TEXTS)  # where a message or a part keeps its text, in the order looked at
 _TOOLS = ("tool_calls", "toolCalls")
 _USAGE = {"prompt": ("prompt_tokens", "input_tokens", "promptTokens", "inputTokens"),
           "completion": ("completion_tokens", "output_tokens", "completionTokens", "outputTokens"),
@@ -103,6 +104,7 @@ class ReplyRule:
     part_type: tuple[str, Any] | None = None
     part_keep: frozenset[str] = frozenset()
     zeroed: tuple[str, ...] = ()  # other token counters of the usage object (cache, reasoning): 0
+    usage_object: str | None = None  # the object holding every usage count, when they share one
 
     def top_fields(self) -> frozenset[str]:
         """The top-level fields of the reply document this rule writes (never echoed from the request)."""
@@ -277,6 +279,7 @@ def _compile(doc: Schema, rule: ReplyRule) -> ReplyRule:
     usage_props = (schema_at(doc, usage_object.rsplit("/", 1)[0]) or {}).get("properties") or {} \
         if usage_object else {}
     counted = {p.rsplit("/", 1)[-1] for p in rule.usage.values()}
+    holders = {p.rsplit("/", 1)[0] for p in rule.usage.values()}
     zeroed = tuple(f"{usage_object.rsplit('/', 1)[0]}/{name}" for name, sub in usage_props.items()
                    if name not in counted and name.endswith(("tokens", "Tokens")) and sub.get("type") == "integer")
     return replace(
@@ -292,6 +295,7 @@ def _compile(doc: Schema, rule: ReplyRule) -> ReplyRule:
         part_type=part_type,
         part_keep=frozenset(part.get("required") or ()) | {"type", tokens[-1]},
         zeroed=zeroed,
+        usage_object=next(iter(holders)) if len(holders) == 1 else None,
     )
 
 
@@ -320,19 +324,35 @@ def prompt_text(rule: ReplyRule, body: Any) -> str:
 
 def prompt_tokens(rule: ReplyRule, body: Any) -> int:
     """The tokens of everything the prompt holds (every message of a conversation)."""
-    return count_tokens(_text_of(get_pointer(body, rule.prompt) if rule.prompt else None))
+    return _tokens_of(get_pointer(body, rule.prompt)) if rule.prompt else 0
 
 
 def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
+    """The text of a prompt value: a string, the texts of a list's items joined, an object's text field."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is list:
         return " ".join(t for t in (_text_of(v) for v in value) if t)
-    if isinstance(value, Mapping):
-        for name in ("text", *_TEXTS):
+    if kind is dict:
+        for name in _TEXT_FIELDS:
             if name in value:
                 return _text_of(value[name])
     return ""
+
+
+def _tokens_of(value: Any) -> int:
+    """`count_tokens(_text_of(value))`, without joining the texts (it runs for every reply)."""
+    kind = type(value)
+    if kind is str:
+        return len(value.split())
+    if kind is list:
+        return sum(_tokens_of(v) for v in value)
+    if kind is dict:
+        for name in _TEXT_FIELDS:
+            if name in value:
+                return _tokens_of(value[name])
+    return 0
 
 
 # -- writing a reply ----------------------------------------------------------------------------------------------
@@ -385,12 +405,19 @@ def _count(rule: ReplyRule, doc: dict[str, Any], reply: Reply, prompt: int | Non
         prompt = get_pointer(doc, rule.usage.get("prompt", ""), 0) if "prompt" in rule.usage else 0
         prompt = prompt if isinstance(prompt, int) else 0
     counts = {"prompt": prompt, "completion": completion, "total": prompt + completion}
+    holder = get_pointer(doc, rule.usage_object) if rule.usage_object is not None else None
+    if type(holder) is dict:  # the usual case: one usage object holds every count
+        for kind, pointer in rule.usage.items():
+            if kind in counts:
+                holder[pointer.rsplit("/", 1)[1]] = counts[kind]
+        for pointer in rule.zeroed:
+            key = pointer.rsplit("/", 1)[1]
+            if holder.get(key) is not None:
+                holder[key] = 0
+        return
     for kind, pointer in rule.usage.items():
         if kind in counts:
             set_pointer(doc, pointer, counts[kind])  # (the usage object is created when the answer has none)
-    for pointer in rule.zeroed:
-        if get_pointer(doc, pointer) is not None:
-            set_pointer(doc, pointer, 0)
 
 
 def _tool_call(rule: ReplyRule, call: ToolCall, gen: FakeGenerator) -> dict[str, Any]:
