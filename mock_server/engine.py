@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from mock_server.coherence import agree, answering
 from mock_server.errors import ConflictError, NotFoundError, ValidationError
 from mock_server.expressions import Context, evaluate_into
 from mock_server.generation import FakeGenerator
@@ -21,6 +22,7 @@ from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.pagination import PAGING_NAMES, page_fields, read_page
 from mock_server.pointers import remove_pointer, set_pointer
+from mock_server.seeding import seeding_generator
 from mock_server.shapes import list_items_schema, success_schema
 from mock_server.shaping import conform
 from mock_server.store import Record, Store
@@ -55,7 +57,9 @@ class Engine:
             Action.UPDATE: self._update, Action.DELETE: self._delete, Action.ACTION: self._action,
             Action.LINK: self._link, Action.STATIC: self._static,
         }[op.behaviour.action]
-        return await handler(api, op, request)
+        async with answering(self, api, op, request):  # items created now are new (coherence.py)
+            response = await handler(api, op, request)
+        return agree(self, api, op, request, response)
 
     async def reset(self, api_name: str | None = None) -> None:
         """Forget the state of one API (or all) and seed it again, as on a fresh start."""
@@ -87,22 +91,26 @@ class Engine:
             self._seeded.add(api.name)
             if self.seed_items <= 0 or not await self.store.claim_seed(api.name):
                 return  # another worker process sharing the store seeds it (or already did)
-            seeded: dict[str, list[str]] = {}
-            for step in api.seeding:
-                existing, total = await self.store.list(api.name, step.resource, {}, 0, self.seed_items)
-                if total:
-                    seeded[step.resource] = [r.id for r in existing]
-                    continue
-                ids: list[str] = []
-                for index in range(self.seed_items):
-                    scope = {param: seeded[parent][index % len(seeded[parent])]
-                             for param, parent in step.parents if seeded.get(parent)}
-                    parent_id = ids[index - 1] if index % 2 == 1 else None  # odd items: children of the one before
-                    record = await self.items.store_new(api, step.resource, {}, scope, None, parent_id=parent_id,
-                                                        seeded=seeded, seed_index=index)
-                    if record is not None:
-                        ids.append(record.id)
-                seeded[step.resource] = ids
+            with seeding_generator(self, api.name):  # the same data whenever the API is seeded (seeding.py)
+                await self._seed(api)
+
+    async def _seed(self, api: ApiModel) -> None:
+        seeded: dict[str, list[str]] = {}
+        for step in api.seeding:
+            existing, total = await self.store.list(api.name, step.resource, {}, 0, self.seed_items)
+            if total:
+                seeded[step.resource] = [r.id for r in existing]
+                continue
+            ids: list[str] = []
+            for index in range(self.seed_items):
+                scope = {param: seeded[parent][index % len(seeded[parent])]
+                         for param, parent in step.parents if seeded.get(parent)}
+                parent_id = ids[index - 1] if index % 2 == 1 else None  # odd items: children of the one before
+                record = await self.items.store_new(api, step.resource, {}, scope, None, parent_id=parent_id,
+                                                    seeded=seeded, seed_index=index)
+                if record is not None:
+                    ids.append(record.id)
+            seeded[step.resource] = ids
 
     # -- CRUD -----------------------------------------------------------------------------------------------
     async def _create(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:

@@ -19,7 +19,7 @@ from faker import Faker
 
 from mock_server.schemas import is_valid
 
-__all__ = ["Clock", "FakeGenerator"]
+__all__ = ["FINISH_FIELDS", "STOP_WORDS", "TOOL_WORDS", "Clock", "FakeGenerator"]
 
 MAX_DEPTH = 6
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -33,9 +33,9 @@ _TIME_HINTS = ("created", "updated", "modified", "deleted", "added", "time", "da
 class Clock:
     """Timestamps for server-owned fields: the real time, or (with a seed) a deterministic time that advances."""
 
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int | None, age: timedelta = timedelta(0)) -> None:
         self._fixed = seed is not None
-        self._tick = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+        self._tick = datetime(2026, 1, 5, 9, 30, tzinfo=UTC) - age  # `age`: a clock of older data
         self._stamped: tuple[int, str] = (0, "")  # the last real second, and its text
 
     def now(self) -> datetime:
@@ -43,6 +43,12 @@ class Clock:
             return datetime.now(UTC).replace(microsecond=0)
         self._tick += timedelta(seconds=7)
         return self._tick
+
+    def epoch(self) -> int:
+        """`now()` as Unix seconds (for integer timestamps such as a completion's `created`)."""
+        if not self._fixed:
+            return int(time.time())
+        return int(self.now().timestamp())
 
     def stamp(self) -> str:
         """`now()` as RFC 3339 text in UTC (`2026-01-05T09:30:07Z`); real time is formatted once per second."""
@@ -167,6 +173,9 @@ class FakeGenerator:
     def _compile(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], Any]:
         if "enum" in schema:
             options = [v for v in schema["enum"] if v is not None] or schema["enum"]
+            normal = _finish_value(options, STOP_WORDS) if name in FINISH_FIELDS else None
+            if normal is not None:  # a generated reply calls no tool and is not cut short
+                return lambda: normal
             return lambda: self.random.choice(options)
         for key in ("oneOf", "anyOf"):
             if key in schema:
@@ -177,6 +186,8 @@ class FakeGenerator:
         if kind == "array":
             return self._compile_array(schema, name, depth)
         if kind == "integer":
+            if _is_epoch(schema, name):
+                return self.clock.epoch
             return lambda: int(self._number(schema, name, integer=True))
         if kind == "number":
             return lambda: self._number(schema, name, integer=False)
@@ -215,6 +226,9 @@ class FakeGenerator:
         extra_schema = extra if isinstance(extra, Mapping) else {"type": "string"}
 
         created = next((key for key, _ in fields if "creat" in key.lower() or "added" in key.lower()), None)
+        sums = _sums(props)
+        finish = next((key for key in props if key in FINISH_FIELDS), None)
+        tool_value = _finish_value((props.get(finish) or {}).get("enum") or (), TOOL_WORDS) if finish else None
 
         def make() -> dict[str, Any]:
             out = {key: plan() for key, plan in fields}
@@ -224,13 +238,26 @@ class FakeGenerator:
                 out[self.word()] = self.value(extra_schema, "", depth + 1)
             return out
 
-        return make
+        if not sums and tool_value is None:
+            return make
+
+        def make_agreeing() -> dict[str, Any]:  # totals that add up, a finish reason that agrees with the tools
+            out = make()
+            for total, parts in sums:
+                _add_up(out, total, parts)
+            if tool_value is not None and finish in out and _calls_tools(out):
+                out[finish] = tool_value
+            return out
+
+        return make_agreeing
 
     def _compile_array(self, schema: Mapping[str, Any], name: str, depth: int) -> Callable[[], list[Any]]:
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", max(low, 3)))
         unique = bool(schema.get("uniqueItems"))
         item = self._child(schema.get("items") or {}, _singular(name), depth + 1)
+        index_schema = ((schema.get("items") or {}).get("properties") or {}).get("index") or {}
+        numbered = index_schema.get("type") == "integer" and not index_schema.get("minimum")  # 0..n-1, in order
 
         def make() -> list[Any]:
             count = low if depth >= MAX_DEPTH else self.random.randint(max(low, min(1, high)),
@@ -243,6 +270,10 @@ class FakeGenerator:
                 if unique and value in items:
                     continue
                 items.append(value)
+            if numbered:
+                for index, value in enumerate(items):
+                    if isinstance(value, dict) and "index" in value:
+                        value["index"] = index
             return items
 
         return make
@@ -358,6 +389,7 @@ class FakeGenerator:
             (has("country"), f.country),
             (has("address"), lambda: self.fake("address")),
             (has("model"), lambda: self.random.choice(_MODELS)),
+            (lambda n: n.lower() == "role", lambda: self.random.choice(_ROLES)),
             (has("language", "locale"), lambda: self.random.choice(["typescript", "python", "go", "en-US"])),
             (has("color", "colour"), f.color_name),
             (has("version"), lambda: ".".join(str(self.random.randint(0, 20)) for _ in range(3))),
@@ -399,6 +431,14 @@ def _order_timestamps(obj: dict[str, Any], created: str) -> None:
 
 
 _MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro", "llama-3-70b")
+_ROLES = ("user", "assistant")  # a free-text `role` is a chat message's author
+FINISH_FIELDS = ("finish_reason", "finishReason", "stop_reason", "stopReason")  # a reply's finish reason
+STOP_WORDS = (  # its value for a reply that ended normally, most usual first
+    "stop", "end_turn", "completed", "complete", "done", "finished", "end")
+TOOL_WORDS = (  # its value for a reply that calls tools
+    "tool_calls", "tool_use", "function_call", "tool_call")
+_EPOCH_NAMES = frozenset({"created", "updated", "modified", "timestamp", "created_at", "updated_at", "createdAt",
+                          "updatedAt", "ts"})
 _PROSE = ("description", "summary", "content", "message", "text", "instructions", "comment", "prompt",
           "introduction", "detail", "body", "reason", "feedback", "answer", "question", "response")
 
@@ -407,6 +447,50 @@ _PROSE = ("description", "summary", "content", "message", "text", "instructions"
 def _is_prose_name(name: str) -> bool:
     lowered = name.lower()
     return any(w in lowered for w in _PROSE) and not lowered.endswith(("id", "ids", "type", "count"))
+
+
+def _is_epoch(schema: Mapping[str, Any], name: str) -> bool:
+    """An integer that holds a Unix time (`created` of a completion): generated as now, not as a random count."""
+    text = str(schema.get("description") or "").lower()
+    named = name in _EPOCH_NAMES or "unix" in text or "epoch" in text
+    return named and "millisecond" not in text and schema.get("maximum", 2**31) >= 2**31 - 1
+
+
+def _finish_value(options: Any, words: tuple[str, ...]) -> Any:
+    lowered = {str(v).lower(): v for v in options if v is not None}
+    return next((lowered[w] for w in words if w in lowered), None)
+
+
+def _calls_tools(obj: Mapping[str, Any]) -> bool:
+    """Whether an object (or an object in it) holds a non-empty `tool_calls`."""
+    for key, value in obj.items():
+        if key in ("tool_calls", "toolCalls") and value:
+            return True
+        if type(value) is dict and value.get("tool_calls"):
+            return True
+    return False
+
+
+def _sums(props: Mapping[str, Any]) -> list[tuple[str, tuple[str, str]]]:
+    """Totals and the two fields they add up (`total_tokens` = `prompt_tokens` + `completion_tokens`)."""
+    found = []
+    for key, sub in props.items():
+        if not isinstance(sub, Mapping) or sub.get("type") not in ("integer", "number"):
+            continue
+        for first, second in (("prompt", "completion"), ("input", "output")):
+            for total, a, b in (("total", first, second), ("Total", first.title(), second.title())):
+                if total in key:
+                    parts = (key.replace(total, a, 1), key.replace(total, b, 1))
+                    if all(p in props for p in parts):
+                        found.append((key, parts))
+    return found
+
+
+def _add_up(obj: dict[str, Any], total: str, parts: tuple[str, str]) -> None:
+    values = [obj.get(p) for p in parts]
+    if total in obj and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        added = values[0] + values[1]  # type: ignore[operator]
+        obj[total] = added if isinstance(obj[total], int) and isinstance(added, int) else round(float(added), 6)
 
 
 def _is_id_name(name: str) -> bool:

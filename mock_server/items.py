@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mock_server.coherence import new_item_omit, shape_new
 from mock_server.generation import FakeGenerator
 from mock_server.listing import SCAN_LIMIT
 from mock_server.models import Action, ApiModel
@@ -67,10 +68,11 @@ class Items:
         stamped = [key for key, sub in props.items()
                    if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)]
         # The client's values win, and the server's own timestamps are set below: neither is worth generating.
-        omit = frozenset(key for key in fields if key in props) | frozenset(stamped)
+        omit = frozenset(key for key in fields if key in props) | frozenset(stamped) | new_item_omit(api, resource)
         data = self.gen.value(schema, singular(resource), omit=omit) if schema else {}
         if not isinstance(data, dict):
             data = {}
+        await shape_new(self._engine, api, resource, data, fields, new_id, id_field)  # fresh items (coherence.py)
         for key, value in fields.items():
             if key in props or not props:
                 data[key] = value

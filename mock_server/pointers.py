@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 __all__ = ["get_pointer", "remove_pointer", "set_pointer"]
@@ -9,10 +10,11 @@ __all__ = ["get_pointer", "remove_pointer", "set_pointer"]
 _MISSING = object()
 
 
-def _tokens(pointer: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # pointers come from specs: a few hundred, parsed again and again
+def _tokens(pointer: str) -> tuple[str, ...]:
     if not pointer or pointer == "/":
-        return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+        return ()
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/"))
 
 
 def get_pointer(doc: Any, pointer: str, default: Any = None) -> Any:
@@ -32,22 +34,51 @@ def get_pointer(doc: Any, pointer: str, default: Any = None) -> Any:
 
 def set_pointer(doc: Any, pointer: str, value: Any) -> None:
     """Put `value` at `pointer`; missing objects are created, and a list index one past the end appends."""
+    parents, last = _split(pointer)
+    node = doc
+    for token in parents:  # the common case: every container on the way is there
+        if type(node) is dict:
+            node = node.get(token)
+        elif type(node) is list and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = None
+        if type(node) is not dict and type(node) is not list:
+            _set_creating(doc, _tokens(pointer), value)
+            return
+    if type(node) is list:
+        position = int(last)
+        if position == len(node):
+            node.append(value)
+        else:
+            node[position] = value
+    else:
+        node[last] = value
+
+
+@functools.lru_cache(maxsize=4096)
+def _split(pointer: str) -> tuple[tuple[str, ...], str]:
     tokens = _tokens(pointer)
     if not tokens:
         raise ValueError("cannot set the whole document through a pointer")
+    return tokens[:-1], tokens[-1]
+
+
+def _set_creating(doc: Any, tokens: tuple[str, ...], value: Any) -> None:
+    """`set_pointer` when a container on the way is missing (or not a container): create it."""
     node = doc
-    for token, following in zip(tokens, tokens[1:] + [None], strict=True):
-        last = following is None
-        fresh: Any = value if last else ([] if following.isdigit() else {})
+    for index, token in enumerate(tokens):
+        last = index == len(tokens) - 1
+        fresh: Any = value if last else ([] if tokens[index + 1].isdigit() else {})
         if isinstance(node, list):
-            index = int(token)
-            if index == len(node):
+            position = int(token)
+            if position == len(node):
                 node.append(fresh)
             elif last:
-                node[index] = value
-            elif not isinstance(node[index], (dict, list)):
-                node[index] = fresh
-            node = node[index]
+                node[position] = value
+            elif not isinstance(node[position], (dict, list)):
+                node[position] = fresh
+            node = node[position]
         else:
             if last:
                 node[token] = value

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.events import StateEvent
+from mock_server.extensions import raw_operation
 from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
+from mock_server.replies import split_text
 from mock_server.schemas import inline_schema
 
 __all__ = ["RepliesRule", "SocketPlan", "WatchRule", "error_frame", "generated_frame", "is_reply", "reply_frames",
@@ -78,8 +80,7 @@ class SocketPlan:
 def socket_plan(api: ApiModel, op: Operation) -> SocketPlan:
     """The plan of a WebSocket operation (one with `x-websocket`)."""
     spec = api.spec
-    raw_op = spec.resolve(spec.resolve((spec.document.get("paths") or {}).get(op.path) or {}).get(op.method) or {})
-    x: Mapping[str, Any] = raw_op.get("x-websocket") or {}
+    x: Mapping[str, Any] = raw_operation(api, op).get("x-websocket") or {}
     messages = inline_schema(x.get("messages"), spec.lookup) if isinstance(x.get("messages"), Mapping) else None
     on: Mapping[str, Any] = x.get("send") or {}
     watch, replies = on.get("watch"), on.get("replies")
@@ -149,8 +150,6 @@ def is_reply(rule: RepliesRule, event: StateEvent, id_param: str, target_id: str
 
 def reply_frames(rule: RepliesRule, reply: Mapping[str, Any], target_id: str) -> tuple[list[Any], Any]:
     """The text-piece frames of a reply, and the frame carrying the whole reply."""
-    from mock_server.streaming import split_text
-
     text = get_pointer(reply, rule.text)
     pieces = split_text(text) if isinstance(text, str) and text else []
     deltas = []

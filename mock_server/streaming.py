@@ -7,16 +7,17 @@ streamed reply and a plain one say the same thing. See docs/spec-conventions.md,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.accept import prefers
+from mock_server.extensions import raw_operation
 from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
+from mock_server.replies import split_text
 from mock_server.schemas import inline_schema, is_valid
 
 __all__ = ["EVENT_STREAM", "AskRule", "SseEvent", "SsePlan", "TextRule", "build_events", "error_event",
@@ -25,7 +26,6 @@ __all__ = ["EVENT_STREAM", "AskRule", "SseEvent", "SsePlan", "TextRule", "build_
 EVENT_STREAM = "text/event-stream"
 GENERATED_EVENTS = 3
 Schema = Mapping[str, Any]
-_WORDS = re.compile(r"\s*\S+\s*|\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def sse_plan(api: ApiModel, op: Operation) -> SsePlan | None:
 
 def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
     spec = api.spec
-    raw_op = spec.resolve(spec.resolve((spec.document.get("paths") or {}).get(op.path) or {}).get(op.method) or {})
+    raw_op = raw_operation(api, op)
     response = spec.resolve((raw_op.get("responses") or {}).get(str(op.success_status)) or {})
     media = (response.get("content") or {}).get(EVENT_STREAM)
     if not isinstance(media, Mapping):
@@ -131,11 +131,6 @@ def wants_stream(op: Operation, plan: SsePlan | None, body: Any, accept: str | N
     if switch and isinstance(body, Mapping) and body.get(switch) is True:
         return True
     return prefers_event_stream(accept)
-
-
-def split_text(text: str) -> list[str]:
-    """Word-sized pieces that join back to exactly `text`."""
-    return _WORDS.findall(text) or [text]
 
 
 def build_events(plan: SsePlan, answer: Any, request_body: Any, gen: FakeGenerator) -> list[SseEvent]:

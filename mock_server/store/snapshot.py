@@ -8,7 +8,7 @@ from typing import Any
 from mock_server.errors import SettingsError
 from mock_server.store.base import Record
 
-__all__ = ["dump_records", "load_records"]
+__all__ = ["check_state", "dump_records", "load_records"]
 
 
 def dump_records(rows: Iterable[tuple[str, str, Record]]) -> dict[str, Any]:
@@ -33,4 +33,19 @@ def load_records(data: Mapping[str, Any]) -> Iterator[tuple[str, str, Record]]:
                 if not (isinstance(item, Mapping) and isinstance(item.get("id"), str)
                         and isinstance(item.get("data"), Mapping)):
                     raise SettingsError(f"a record of {api}/{resource} needs a string 'id' and an object 'data'")
-                yield api, resource, Record(id=item["id"], data=dict(item["data"]), scope=dict(item.get("scope") or {}))
+                scope = item.get("scope") or {}
+                if not (isinstance(scope, Mapping) and all(isinstance(v, str) for v in scope.values())):
+                    raise SettingsError(f"record {item['id']!r} of {api}/{resource}: 'scope' must map names to strings")
+                yield api, resource, Record(id=item["id"], data=dict(item["data"]), scope=dict(scope))
+
+
+def check_state(data: Any, known: Mapping[str, Iterable[str]]) -> None:
+    """Raise `SettingsError` (and change nothing) unless `data` is exported state of known APIs and resources."""
+    for _ in load_records(data):
+        pass  # the shape of every record
+    for api, resources in data.items():
+        if api not in known:
+            raise SettingsError(f"unknown api {api!r} in the state; known: {sorted(known)}")
+        for resource in resources:
+            if resource not in known[api]:
+                raise SettingsError(f"unknown resource {resource!r} of api {api!r}; known: {sorted(known[api])}")

@@ -16,6 +16,8 @@ from mock_server.engine import Engine
 from mock_server.errors import SettingsError
 from mock_server.models import ApiModel
 from mock_server.settings import Settings
+from mock_server.store.snapshot import check_state
+from mock_server.uploads import CONTENT_SUFFIX
 from mock_server.web.dashboard import dashboard_routes, page_for_browsers
 from mock_server.web.journal import Journal
 
@@ -27,6 +29,7 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, admin_token: str | None,
               settings: Settings | None = None) -> Starlette:
     """A small Starlette app; the caller routes `/` and `/__mock/*` to it (a browser gets the dashboard there)."""
+    known = {name: _resources(api) for name, api in apis.items()}
 
     def denied(request: Request) -> Response | None:
         if admin_token is not None:
@@ -70,12 +73,15 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
             return JSONResponse(await engine.store.export())
         try:
             data = json.loads(await request.body())
-            await engine.store.clear()
-            await engine.store.load(data)
+            check_state(data, known)  # all of it, before anything changes: a refused import keeps the state
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return JSONResponse({"message": f"state must be JSON: {exc}"}, status_code=400)
         except SettingsError as exc:
             return JSONResponse({"message": str(exc)}, status_code=400)
+        await engine.store.clear()
+        await engine.store.load(data)
+        for name in apis:  # imported state replaces seeding, also for other processes sharing the store
+            await engine.store.claim_seed(name)
         engine.mark_seeded(apis)
         return JSONResponse({"imported": {api: {r: len(v) for r, v in res.items()} for api, res in data.items()}})
 
@@ -96,3 +102,17 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
         Route("/__mock/requests", requests),
         *dashboard_routes(apis, settings or Settings(admin_token=admin_token), denied),
     ])
+
+
+def _resources(api: ApiModel) -> set[str]:
+    """Every collection an API keeps items in: its resources, link collections, and kept upload bytes."""
+    names = set(api.resource_schemas)
+    behaviours = [op.behaviour for op in api.operations]
+    behaviours += [case.behaviour for b in list(behaviours) for case in b.cases]
+    for b in behaviours:
+        names.update(n for n in (b.resource, b.links, b.via) if n)
+        related = (*b.embed.values(), *b.counts.values())
+        names.update(str(spec["resource"]) for spec in related if spec.get("resource"))
+        for effect in b.effects:
+            names.update(str(effect[key]) for key in ("create", "link", "clear") if effect.get(key))
+    return names | {name + CONTENT_SUFFIX for name in names}

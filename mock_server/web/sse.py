@@ -22,6 +22,7 @@ from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 from mock_server.prefer import Preferences
+from mock_server.replies import cut_reply, stored_reply_rule
 from mock_server.settings import Settings
 from mock_server.streaming import EVENT_STREAM, SseEvent, SsePlan, build_events, error_event, sse_plan, wants_stream
 
@@ -157,5 +158,9 @@ async def _keep_sent_text(engine: Engine, api: ApiModel, op: Operation, plan: Ss
     record = await engine.store.get(api.name, resource, str(record_id)) if record_id is not None else None
     if record is None:
         return
-    set_pointer(record.data, source[len(prefix):], sent_text)
+    rule = stored_reply_rule(api, resource)
+    if rule is not None and rule.text == source[len(prefix):]:
+        cut_reply(rule, record.data, sent_text)  # the text, and its token usage counted again
+    else:
+        set_pointer(record.data, source[len(prefix):], sent_text)
     await engine.store.put(api.name, resource, record)

@@ -25,7 +25,9 @@ from mock_server.generation import FakeGenerator
 from mock_server.jsontext import dump_json, dump_json_text
 from mock_server.messages import MockResponse
 from mock_server.models import ApiModel, Operation
+from mock_server.pointers import get_pointer, set_pointer
 from mock_server.prefer import parse_prefer
+from mock_server.replies import cut_reply, stored_reply_rule
 from mock_server.schemas import is_valid
 from mock_server.settings import Settings
 from mock_server.sockets import (
@@ -155,7 +157,9 @@ class _Session:
         self.sent = 0
         self._lock = asyncio.Lock()
         self._reply: asyncio.Task[None] | None = None
-        self._replies: asyncio.Queue[Mapping[str, Any]] = asyncio.Queue()
+        self._replies: asyncio.Queue[StateEvent] = asyncio.Queue()
+        self._current: StateEvent | None = None  # the reply being streamed
+        self._streamed: list[str] = []  # its pieces sent so far
 
     async def run(self, receive: Receive, queue: asyncio.Queue[StateEvent]) -> None:
         for _ in range(self.plan.connect):
@@ -213,13 +217,14 @@ class _Session:
             if rule is None:
                 continue
             if is_reply(rule, event, b.id_param or "", self.target_id):
-                self._replies.put_nowait(event.data)
+                self._replies.put_nowait(event)
             elif is_target and event.kind == "updated":
                 status = event.data.get(rule.status_field)
                 stopped = status != rule.busy and (rule.status_field in event.changed or status == rule.idle)
                 if stopped and self._reply is not None and not self._reply.done():
-                    self._reply.cancel()  # interrupted: stop mid-reply and say the new status
+                    self._reply.cancel()  # interrupted: stop mid-reply, keep what was streamed, say the new status
                     await asyncio.gather(self._reply, return_exceptions=True)
+                    await self._keep_streamed()
                     await self.send(status_frame(rule, status, self.target_id))
 
     async def _stream_replies(self) -> None:
@@ -230,17 +235,36 @@ class _Session:
             if isinstance(outcome, (_StreamFailed, OSError)):
                 raise outcome
 
-    async def _stream_reply(self, reply: Mapping[str, Any]) -> None:
+    async def _stream_reply(self, reply: StateEvent) -> None:
         rule = self.plan.replies
         if rule is None or self.target_id is None:
             return
-        deltas, whole = reply_frames(rule, reply, self.target_id)
+        self._current, self._streamed = reply, []
+        deltas, whole = reply_frames(rule, reply.data, self.target_id)
         await self.send(status_frame(rule, rule.busy, self.target_id))
         for frame in deltas:
             await asyncio.sleep(self.delay)
             await self.send(frame)
+            self._streamed.append(get_pointer(frame, rule.delta_text, ""))
+        self._current = None
         await self.send(whole)
         await self.send(status_frame(rule, rule.idle, self.target_id))
+
+    async def _keep_streamed(self) -> None:
+        """The reply stopped mid-stream: the stored reply holds exactly the text the socket sent."""
+        rule, reply, self._current = self.plan.replies, self._current, None
+        if rule is None or reply is None:
+            return
+        record = await self.engine.store.get(self.api.name, reply.resource, reply.id)
+        if record is None:
+            return
+        text = "".join(self._streamed)
+        stored = stored_reply_rule(self.api, reply.resource)
+        if stored is not None:
+            cut_reply(stored, record.data, text)
+        else:
+            set_pointer(record.data, rule.text, text)
+        await self.engine.store.put(self.api.name, reply.resource, record)
 
 
 def _credential_ok(api: ApiModel, op: Operation, headers: Mapping[str, str], required: str | None) -> bool:

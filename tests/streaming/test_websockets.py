@@ -44,8 +44,11 @@ async def _frame(ws: Any) -> Any:
     return raw if isinstance(raw, bytes) else json.loads(raw)
 
 
-async def _first_chat(http: httpx.AsyncClient) -> str:
-    return str((await http.get(BASE)).json()[0]["id"])
+async def _idle_chat(http: httpx.AsyncClient) -> str:
+    """A new chat, idle once its first turn is answered: a message sent to it runs a turn at once (a busy seeded
+    chat, status running or pending, would queue it)."""
+    created = await http.post(BASE, json={"content": [{"type": "text", "text": "hello"}]})
+    return str(created.json()["id"])
 
 
 def _ws(root: str) -> str:
@@ -55,7 +58,7 @@ def _ws(root: str) -> str:
 def test_the_handshake_is_checked_like_any_call(root: str) -> None:
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
         with pytest.raises(InvalidStatus) as missing:
             async with websockets.connect(f"{_ws(root)}/{chat}/stream"):
                 pass
@@ -87,7 +90,7 @@ def test_a_sent_message_is_streamed_then_the_status_returns_to_waiting(root: str
 
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
             async with websockets.connect(f"{_ws(root)}/{chat}/stream", additional_headers=TOKEN) as ws:
                 sent = await http.post(f"{BASE}/{chat}/messages", json={"content": [{"type": "text", "text": "hi"}]})
                 assert sent.status_code == 200
@@ -110,7 +113,7 @@ def test_a_sent_message_is_streamed_then_the_status_returns_to_waiting(root: str
 def test_interrupt_stops_the_reply_mid_stream(mock_server: Any) -> None:
     async def run(root: str) -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
             async with websockets.connect(f"{_ws(root)}/{chat}/stream", additional_headers=TOKEN) as ws:
                 await http.post(f"{BASE}/{chat}/messages", json={"content": [{"type": "text", "text": "go"}]})
                 assert (await _frame(ws))["status"]["status"] == "running"
@@ -149,7 +152,7 @@ def test_watch_sees_creates_and_updates(root: str) -> None:
 def test_desktop_sends_binary_frames_on_connect_and_on_input(root: str) -> None:
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
         async with websockets.connect(f"{_ws(root)}/{chat}/stream/desktop", additional_headers=TOKEN) as ws:
             assert isinstance(await _frame(ws), bytes)
             await ws.send(b"\x01click")
@@ -163,7 +166,7 @@ def test_git_sends_a_scan_on_connect_and_on_every_change(root: str) -> None:
 
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
             async with websockets.connect(f"{_ws(root)}/{chat}/stream/git", additional_headers=TOKEN) as ws:
                 first = await _frame(ws)
                 await http.post(f"{BASE}/{chat}/title/regenerate")
@@ -177,7 +180,7 @@ def test_git_sends_a_scan_on_connect_and_on_every_change(root: str) -> None:
 def test_a_closed_socket_ends_its_session(root: str) -> None:
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
             async with websockets.connect(f"{_ws(root)}/{chat}/stream/git", additional_headers=TOKEN) as ws:
                 await _frame(ws)
             for _ in range(500):  # the journal entry is written when the server-side session has ended
@@ -197,7 +200,7 @@ def test_a_forced_stream_error_sends_the_error_frame_and_closes(root: str) -> No
 
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
             headers = {**TOKEN, "Prefer": "stream-error=after:2"}
             async with websockets.connect(f"{_ws(root)}/{chat}/stream", additional_headers=headers) as ws:
                 await http.post(f"{BASE}/{chat}/messages", json={"content": [{"type": "text", "text": "hi"}]})
@@ -214,7 +217,7 @@ def test_a_forced_stream_error_sends_the_error_frame_and_closes(root: str) -> No
 def test_a_browser_may_send_the_credential_as_a_query_parameter(root: str) -> None:
     async def run() -> None:
         async with httpx.AsyncClient(base_url=root, headers=TOKEN) as http:
-            chat = await _first_chat(http)
+            chat = await _idle_chat(http)
         async with websockets.connect(f"{_ws(root)}/{chat}/stream/git?Coder-Session-Token=t") as ws:
             assert (await _frame(ws))["type"] == "changes"
 

@@ -1,8 +1,11 @@
-"""One mock per API for the chat-UI flow tests: only that spec loaded, a fixed seed, every response spec-checked."""
+"""Fixtures for the coherence tests: one mock per API for the chat-UI flows; mocks of chosen settings; the
+purpose-built helpdesk spec."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from tests.reference_servers.serving import serve
 from tests.spec_checked_client import SpecCheckedClient
 
 Flow = Callable[[str], SpecCheckedClient]
+HELPDESK = Path(__file__).resolve().parents[2] / "fixtures" / "specs" / "helpdesk.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +31,22 @@ def client(flow_server: tuple[str, str]) -> Iterator[SpecCheckedClient]:
     root, api = flow_server
     with SpecCheckedClient(SPECS / f"{api}.yaml", f"{root}/{api}") as checked:
         yield checked
+
+
+@pytest.fixture
+def mock_server() -> Callable[..., AbstractContextManager[str]]:
+    """Factory: `with mock_server(seed=3) as root:` serves (by default every spec in specs/) until the block ends."""
+
+    def make(**settings: object) -> AbstractContextManager[str]:
+        return serve(create_app(Settings(**settings)))  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def helpdesk() -> Iterator[SpecCheckedClient]:
+    """A client of the purpose-built helpdesk spec (seed 4, two seeded tickets), every answer checked."""
+    with serve(create_app(Settings(specs=(HELPDESK,), seed=4, seed_items=2))) as root:
+        with SpecCheckedClient(HELPDESK, f"{root}/helpdesk") as client:
+            client.headers["X-Api-Key"] = "k"
+            yield client
