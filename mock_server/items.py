@@ -17,7 +17,7 @@ from mock_server.store import Record, Store
 if TYPE_CHECKING:
     from mock_server.engine import Engine
 
-__all__ = ["Items", "singular"]
+__all__ = ["Items", "singular", "stored_names"]
 
 _CREATED_HINTS = ("created", "added", "inserted")
 _UPDATED_HINTS = ("updated", "modified", "changed", "last_")
@@ -65,6 +65,7 @@ class Items:
         """A new record (not stored): generated fields, the client's fields, links to the parents in `scope`."""
         schema = api.resource_schemas.get(resource) or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
+        fields = stored_names(fields, props)
         stamped = [key for key, sub in props.items()
                    if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)]
         # The client's values win, and the server's own timestamps are set below: neither is worth generating.
@@ -194,6 +195,7 @@ class Items:
     def merge(self, api: ApiModel, resource: str | None, record: Record, fields: Mapping[str, Any]) -> None:
         schema = api.resource_schemas.get(resource or "") or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
+        fields = stored_names(fields, props)
         for key, value in fields.items():
             if key in props or not props:
                 record.data[key] = value
@@ -203,6 +205,31 @@ class Items:
                 record.data[key] = now
         if schema:
             record.data = conform(record.data, schema, self.gen)
+
+
+def stored_names(fields: Mapping[str, Any], props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The client's fields under the stored schema's names: a request field the schema lacks is the property it
+    names in another case style (`SinkType` or `sink-type` for `sink_type`), as APIs whose forms use one style and
+    whose JSON uses another store it. Unchanged (the same object) when every field is a property already."""
+    if not props or all(key in props for key in fields):
+        return fields
+    renamed: dict[str, Any] = {}
+    for key, value in fields.items():
+        target = key if key in props else _property_named(key, props)
+        if target is not None and target != key and target in fields:
+            target = key  # the client sent both spellings: its exact one wins
+        renamed.setdefault(target or key, value)
+    return renamed
+
+
+def _property_named(key: str, props: Mapping[str, Any]) -> str | None:
+    wanted = _plain(key)
+    matches = [name for name in props if _plain(name) == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _plain(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
 
 
 def _link_names(param: str, parent: str | None) -> list[str]:
