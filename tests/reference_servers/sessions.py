@@ -12,24 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.proxy.validation import RESPONSE_CHECKS
 from tests.reference_servers import coder_chats, notes, project_ai_chat, pulumi_ai, streams
 
 __all__ = ["PROXY_CHECKS", "SESSIONS", "Step"]
 
 # The checks a proxy can see on one exchange (no second request, no stream end): faults caught by others, such
 # as `create_read_round_trip`, need `contracts run`.
-PROXY_CHECKS = frozenset(
-    {
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "not_a_server_error",
-        "ignored_auth",
-        "negative_data_rejection",
-        "positive_data_acceptance",
-    }
-)
+PROXY_CHECKS = frozenset(RESPONSE_CHECKS)
 ANONYMOUS: Mapping[str, str] = {}
 
 
