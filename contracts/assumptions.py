@@ -55,8 +55,32 @@ class AssumptionJudge:
         media_type: str | None = None,
     ) -> tuple[Decision, ...] | None:
         """The decisions an accepted invalid request breaks, when it breaks nothing else."""
+        if not self.decisions:
+            return None
+        findings = self._request_findings(method, path, path_parameters, query, headers, body, media_type)
+        return None if findings is None else self.decisions.attribute(findings)
+
+    def request_is_valid(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_parameters: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        body: Any = NO_BODY,
+        media_type: str | None = None,
+    ) -> bool:
+        """Whether our own validation finds nothing wrong with the request (`False` when it cannot tell)."""
+        findings = self._request_findings(method, path, path_parameters, query, headers, body, media_type)
+        return findings == []
+
+    def _request_findings(
+        self, method: str, path: str, path_parameters: Mapping[str, Any] | None, query: Mapping[str, Any] | None,
+        headers: Mapping[str, Any] | None, body: Any, media_type: str | None,
+    ) -> list[Finding] | None:
         operation = self.index.find(method, path)
-        if operation is None or not self.decisions:
+        if operation is None:
             return None
         findings: list[Finding] = [
             self.decisions.for_missing(finding.pointer) if isinstance(finding, MissingParameter) else finding
@@ -66,7 +90,7 @@ class AssumptionJudge:
             findings += self._body_findings(operation.body_media, media_type, body, "write")
         elif operation.body_required:
             findings.append(None)  # a missing required body is never a decision
-        return self.decisions.attribute(findings)
+        return findings
 
     def response_body(
         self, method: str, path: str, status: int, media_type: str | None, body: Any

@@ -62,6 +62,11 @@ READ_ONLY_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS"})
 _BODY_EXCERPT = 300
 _AUTH_STATUSES = frozenset({401, 403})
 # What each of Schemathesis' warnings means for the person reading the summary.
+# Schemathesis sometimes marks a case negative while describing it as "Positive test case" (a stateful step
+# whose negated part was overwritten by a linked value); the request it sends is then valid.
+MISLABELLED_NEGATIVE = "mislabelled_negative_case"
+_POSITIVE_DESCRIPTION = "Positive test case"
+
 _WARNING_MESSAGES = {
     "missing_auth": "every response was 401/403: credentials are missing or not accepted",
     "missing_test_data": "valid requests were answered 404 only: the resources they name do not exist on the server",
@@ -73,6 +78,10 @@ _WARNING_MESSAGES = {
     "missing_deserializer": "a response media type has no deserializer, so its body was not checked",
     "unused_openapi_auth": "an auth option names a security scheme the spec does not declare",
     "unresolvable_reference": "a $ref could not be resolved; the parameter was dropped",
+    MISLABELLED_NEGATIVE: (
+        "Schemathesis reported a valid request as accepted invalid data: its own metadata calls the case a "
+        "positive test case and the request conforms to the spec, so it is not counted as a violation"
+    ),
 }
 
 
@@ -280,6 +289,7 @@ class _Collector:
         self._tallies: dict[tuple[str, str, Any, bool], _Tally] = {}
         self._assumed: set[int] = set()  # ids of the failures that are assumptions, kept out of the JUnit failures
         self._errors: list[str] = []
+        self._mislabelled_labels: dict[str, None] = {}  # operations with a mislabelled negative case (ordered)
         self._redact = redact
         self._judge = judge
         self._strict = strict
@@ -339,6 +349,10 @@ class _Collector:
                 label = node.value.operation.label if node is not None else recorder.label
                 interaction = recorder.interactions.get(case_id)
                 response = interaction.response if interaction is not None else None
+                if check.name == "negative_data_rejection" and node is not None and self._mislabelled(node.value):
+                    self._assumed.add(id(check.failure_info.failure))
+                    self._mislabelled_labels.setdefault(label, None)
+                    continue
                 decisions = self._decisions(check.name, node.value, response) if node is not None else ()
                 assumed = bool(decisions) and not self._strict
                 if assumed:
@@ -350,6 +364,16 @@ class _Collector:
                     continue
                 violation = self._violation(label, check.name, check.failure_info, response, found_after, decisions)
                 self._tallies[key] = _Tally(violation)
+
+    def _mislabelled(self, case: Any) -> bool:
+        """A "negative" case Schemathesis itself describes as positive, and that our validation finds valid."""
+        meta = case.meta
+        if meta is None or getattr(meta.phase.data, "description", None) != _POSITIVE_DESCRIPTION:
+            return False
+        body = NO_BODY if isinstance(case.body, NotSet) else case.body
+        return self._judge.request_is_valid(case.method, case.operation.path,
+                                            path_parameters=case.path_parameters or {}, query=case.query or {},
+                                            headers=case.headers or {}, body=body, media_type=case.media_type)
 
     def _count(self, label: str, case: Any, status: int) -> None:
         if coverage_scenario(case) in REQUEST_SHAPE_PROBES:
@@ -441,6 +465,9 @@ class _Collector:
             if labels:
                 message = _WARNING_MESSAGES.get(kind, "see Schemathesis' documentation of this warning")
                 found.append(RunWarning(kind, tuple(labels), self._redact(message)))
+        if self._mislabelled_labels:
+            found.append(RunWarning(MISLABELLED_NEGATIVE, tuple(self._mislabelled_labels),
+                                    _WARNING_MESSAGES[MISLABELLED_NEGATIVE]))
         return tuple(found)
 
 
