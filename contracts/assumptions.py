@@ -57,28 +57,19 @@ class AssumptionJudge:
         """The decisions an accepted invalid request breaks, when it breaks nothing else."""
         if not self.decisions:
             return None
-        findings = self._request_findings(method, path, path_parameters, query, headers, body, media_type)
+        findings = self._request_findings(method, path, path_parameters=path_parameters, query=query,
+                                          headers=headers, body=body, media_type=media_type)
         return None if findings is None else self.decisions.attribute(findings)
 
-    def request_is_valid(
-        self,
-        method: str,
-        path: str,
-        *,
-        path_parameters: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        body: Any = NO_BODY,
-        media_type: str | None = None,
-    ) -> bool:
-        """Whether our own validation finds nothing wrong with the request (`False` when it cannot tell)."""
-        findings = self._request_findings(method, path, path_parameters, query, headers, body, media_type)
-        return findings == []
+    def request_is_valid(self, method: str, path: str, **parts: Any) -> bool:
+        """Whether our own validation finds nothing wrong with the request (`False` when it cannot tell); `parts`
+        as for `request`."""
+        return self._request_findings(method, path, **parts) == []
 
-    def _request_findings(
-        self, method: str, path: str, path_parameters: Mapping[str, Any] | None, query: Mapping[str, Any] | None,
-        headers: Mapping[str, Any] | None, body: Any, media_type: str | None,
-    ) -> list[Finding] | None:
+    def _request_findings(self, method: str, path: str, *, path_parameters: Mapping[str, Any] | None = None,
+                          query: Mapping[str, Any] | None = None, headers: Mapping[str, Any] | None = None,
+                          body: Any = NO_BODY, media_type: str | None = None) -> list[Finding] | None:
+        """Every finding of the request (empty when valid), `None` when the spec has no such operation."""
         operation = self.index.find(method, path)
         if operation is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,18 @@ def mock_root() -> Iterator[str]:
 
     with serve(create_app(Settings(seed=7))) as root:
         yield root
+
+
+@pytest.fixture
+def mock_server() -> Callable[..., AbstractContextManager[str]]:
+    """Factory: `with mock_server(seed=3) as root:` serves (by default every spec in specs/) until the block ends."""
+    from mock_server import Settings, create_app
+    from tests.reference_servers.serving import serve
+
+    def make(**settings: object) -> AbstractContextManager[str]:
+        return serve(create_app(Settings(**settings)))  # type: ignore[arg-type]
+
+    return make
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures for the streaming tests: a mock server on 127.0.0.1 built from chosen settings."""
+"""Fixtures for the streaming tests: one mock server per test (the `mock_server` factory is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
 import pytest
-
-from mock_server import Settings, create_app
-from tests.reference_servers.serving import serve
-
-
-@pytest.fixture
-def mock_server() -> Callable[..., AbstractContextManager[str]]:
-    """Factory: `with mock_server(seed=3, stream_delay_ms=0) as root:` serves every spec until the block ends."""
-
-    def make(**settings: object) -> AbstractContextManager[str]:
-        return serve(create_app(Settings(**settings)))  # type: ignore[arg-type]
-
-    return make
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ purpose-built helpdesk spec."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -31,16 +30,6 @@ def client(flow_server: tuple[str, str]) -> Iterator[SpecCheckedClient]:
     root, api = flow_server
     with SpecCheckedClient(SPECS / f"{api}.yaml", f"{root}/{api}") as checked:
         yield checked
-
-
-@pytest.fixture
-def mock_server() -> Callable[..., AbstractContextManager[str]]:
-    """Factory: `with mock_server(seed=3) as root:` serves (by default every spec in specs/) until the block ends."""
-
-    def make(**settings: object) -> AbstractContextManager[str]:
-        return serve(create_app(Settings(**settings)))  # type: ignore[arg-type]
-
-    return make
 
 
 @pytest.fixture
