@@ -5,7 +5,7 @@
   nothing is documented): a value that cannot be an id names nothing, so "not found" is true.
 - A resource the engine cannot find, on an operation that documents no 404 (nor `4XX`/`default`), is answered
   with the documented success and generated data, not stored (web/resolver.py): the contract has no "not found".
-  An id the mock saw deleted stays a 404.
+  An id the mock saw deleted (a delete answered 2xx, also of an id it never held) stays a 404.
 - Any other client error (400, 406, 415, 422, 409...) the operation does not document becomes its documented
   validation status, 400 first, then 422; with neither documented it keeps its own.
 """

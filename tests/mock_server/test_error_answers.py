@@ -45,6 +45,13 @@ def test_an_unknown_id_without_documented_404_gets_the_success_but_a_deleted_one
     assert httpx.get(f"{base}/{created['id']}", headers=AUTH).status_code == 404  # but a deleted id stays gone
 
 
+def test_an_id_deleted_without_being_known_stays_gone_too(root: str) -> None:
+    """A delete answered 2xx for an id the mock never held (no 404 documented) is not contradicted by a read."""
+    base = f"{root}/shelter/api/v2/adopters"
+    assert httpx.delete(f"{base}/ghost", headers=AUTH).status_code == 204
+    assert httpx.get(f"{base}/ghost", headers=AUTH).status_code == 404
+
+
 def test_formats_are_enforced_on_request_bodies(root: str) -> None:
     base = f"{root}/shelter/api/v2/adopters"
     assert httpx.post(base, json=ADOPTER, headers=AUTH).status_code == 201
