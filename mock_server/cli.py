@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fraction of requests answered with a documented 5xx/429")
     serve.add_argument("--stream-delay", type=int, default=20, metavar="MS",
                        help="pause between streamed events (SSE and WebSocket), in ms (default 20)")
+    serve.add_argument("--stubs", type=Path, default=None, metavar="FILE",
+                       help="load request-matching stubs from this YAML file at start (docs/stubs.md)")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against the spec")
     serve.add_argument("--log-level", default="warning", choices=LOG_LEVEL_NAMES,
                        help="warning (default): only what needs your attention; info: one line per request")
@@ -90,7 +92,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         cors=not args.no_cors, auth_token=args.auth_token, admin_token=args.admin_token,
         latency_ms=args.latency, error_rate=args.error_rate, validate_responses=args.validate_responses,
         stream_delay_ms=max(0, args.stream_delay),
-        max_body_bytes=args.max_body,
+        max_body_bytes=args.max_body, stubs=args.stubs,
     )
 
 

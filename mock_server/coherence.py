@@ -8,6 +8,11 @@
   request's fields of the same name (the `model` asked for).
 - `agree`: the answer: request fields and path ids echoed into generated answers, `include_*` switches honoured
   (`include_requests: false` leaves `requests` out), and the reply shape of an operation whose answer is the reply.
+- `hold_reply`: a read whose answer holds a reply (a conversation with its logged responses) keeps a scripted
+  reply in the item it reads; a read never makes up a reply of its own.
+
+A scripted reply (a stub's `respond.reply`, mock_server/stubs/) is handed to `answering` and written wherever a
+generated one would be: in the stored reply, or in the answer.
 
 Every plan is compiled once per operation or resource, on first use.
 """
@@ -31,7 +36,7 @@ from mock_server.schemas import is_valid
 if TYPE_CHECKING:
     from mock_server.engine import Engine
 
-__all__ = ["agree", "answering", "new_item_omit", "shape_new"]
+__all__ = ["agree", "answering", "hold_reply", "new_item_omit", "shape_new"]
 
 _MAX_DEPTH = 5
 
@@ -41,6 +46,7 @@ class _Call:
     api: ApiModel
     op: Operation
     request: MockRequest
+    reply: Reply | None = None  # a scripted reply, written instead of a generated one
 
 
 _CURRENT: ContextVar[_Call | None] = ContextVar("mock_server_call", default=None)
@@ -51,8 +57,9 @@ class answering:  # noqa: N801  (used as `async with answering(...)`, like a fun
 
     __slots__ = ("_call", "_token")
 
-    def __init__(self, engine: Engine, api: ApiModel, op: Operation, request: MockRequest) -> None:
-        self._call = _Call(api, op, request)
+    def __init__(self, engine: Engine, api: ApiModel, op: Operation, request: MockRequest,
+                 reply: Reply | None = None) -> None:
+        self._call = _Call(api, op, request, reply)
         self._token: Token[_Call | None] | None = None
 
     async def __aenter__(self) -> None:
@@ -88,7 +95,8 @@ async def shape_new(engine: Engine, api: ApiModel, resource: str, data: dict[str
     rule = plan.reply
     if rule is not None and current is not None and all(fields.get(k, data.get(k)) == v for k, v in rule.where.items()):
         _echo_request(data, plan.props, current.request.body, rule.top_fields() | {id_field})
-        write_reply(rule, data, Reply(engine.gen.paragraph()), current.request.body, engine.gen)
+        reply = current.reply or Reply(engine.gen.paragraph())
+        write_reply(rule, data, reply, current.request.body, engine.gen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +172,8 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
     props: Mapping[str, Any] = doc.get("properties") or {}
     request_props: Mapping[str, Any] = (op.request_schema or {}).get("properties") or {}
     rule = reply_rule(api, op)
-    answer_rule = rule if rule is not None and rule.store is None else None
+    # A read's answer is the stored item: its reply is the item's (see `hold_reply`), never made up on the way out.
+    answer_rule = rule if rule is not None and rule.store is None and b.action is not Action.READ else None
     generated = b.action is Action.STATIC or (b.action is Action.ACTION and b.respond == "generated")  # not stored
     owned = answer_rule.top_fields() if answer_rule is not None else frozenset()
     echo = tuple((name, sub) for name, sub in props.items()
@@ -184,8 +193,10 @@ def _compile_op(api: ApiModel, op: Operation) -> _OpPlan:
     return _OpPlan(echo, paths, tuple(switches), answer_rule, needed)
 
 
-def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, response: MockResponse) -> MockResponse:
-    """The answer, made to agree with the request (see the module docstring); other answers pass unchanged."""
+def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, response: MockResponse,
+          reply: Reply | None = None) -> MockResponse:
+    """The answer, made to agree with the request (see the module docstring); other answers pass unchanged.
+    `reply` is a scripted reply, for an operation whose answer is the reply."""
     plan = _op_plan(api, op)
     if not plan.needed or response.status >= 300 or type(response.body) is not dict:
         return response
@@ -203,14 +214,28 @@ def agree(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, re
             if name in values:
                 _set_each(body, template, values[name], leaf)
     if plan.reply is not None:
-        text = get_pointer(body, plan.reply.text)
-        reply = Reply(text if isinstance(text, str) and text else engine.gen.paragraph())
+        if reply is None:
+            text = get_pointer(body, plan.reply.text)
+            reply = Reply(text if isinstance(text, str) and text else engine.gen.paragraph())
         write_reply(plan.reply, body, reply, request.body, engine.gen)
     for source, name, default, target in plan.switches:
         given = (request.query if source == "query" else sent).get(name)
         if (given if isinstance(given, bool) else default) is False:
             doc.pop(target, None)
     return response
+
+
+def hold_reply(engine: Engine, api: ApiModel, op: Operation, data: dict[str, Any]) -> bool:
+    """Write the call's scripted reply into `data`, the item a read answers, when the operation's reply lives in
+    its answer (the answer being the item); True when `data` changed and must be stored."""
+    current = _CURRENT.get()
+    if current is None or current.reply is None or op.behaviour.body:
+        return False
+    rule = reply_rule(api, op)
+    if rule is None or rule.store is not None:
+        return False
+    write_reply(rule, data, current.reply, current.request.body, engine.gen)
+    return True
 
 
 def _switched(name: str, props: Mapping[str, Any]) -> str | None:

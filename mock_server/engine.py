@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from mock_server.coherence import agree, answering
+from mock_server.coherence import agree, answering, hold_reply
 from mock_server.errors import ConflictError, NotFoundError, ValidationError
 from mock_server.expressions import Context, evaluate_into
 from mock_server.generation import FakeGenerator
@@ -22,6 +22,7 @@ from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.pagination import PAGING_NAMES, page_fields, read_page
 from mock_server.pointers import remove_pointer, set_pointer
+from mock_server.replies import Reply
 from mock_server.seeding import seeding_generator
 from mock_server.shapes import list_items_schema, success_schema
 from mock_server.shaping import conform
@@ -47,8 +48,10 @@ class Engine:
         self.items = Items(self)
 
     # -- entry points ---------------------------------------------------------------------------------------
-    async def handle(self, api: ApiModel, op: Operation, request: MockRequest) -> MockResponse:
-        """Answer one request whose parameters and body already passed validation."""
+    async def handle(self, api: ApiModel, op: Operation, request: MockRequest,
+                     reply: Reply | None = None) -> MockResponse:
+        """Answer one request whose parameters and body already passed validation; `reply` is a scripted reply
+        (a stub's), written where the operation's generated reply would be."""
         if op.request_required and request.body is None and not request.files:
             raise ValidationError("request body is required")
         await self.ensure_seeded(api)
@@ -57,9 +60,9 @@ class Engine:
             Action.UPDATE: self._update, Action.DELETE: self._delete, Action.ACTION: self._action,
             Action.LINK: self._link, Action.STATIC: self._static,
         }[op.behaviour.action]
-        async with answering(self, api, op, request):  # items created now are new (coherence.py)
+        async with answering(self, api, op, request, reply):  # items created now are new (coherence.py)
             response = await handler(api, op, request)
-        return agree(self, api, op, request, response)
+        return agree(self, api, op, request, response, reply)
 
     async def reset(self, api_name: str | None = None) -> None:
         """Forget the state of one API (or all) and seed it again, as on a fresh start."""
@@ -163,6 +166,8 @@ class Engine:
             if not b.upsert:
                 raise
             record = await self._materialize(api, op, request)
+        if hold_reply(self, api, op, record.data):  # a scripted reply: the item holds it from now on
+            await self.store.put(api.name, b.resource or "", record)
         schema = success_schema(op)
         if schema is None:
             upload = await stored_upload(self.store, api.name, op, record.id)

@@ -116,6 +116,9 @@ class PublishingStore:
     async def claim_seed(self, api: str) -> bool:
         return await self.store.claim_seed(api)
 
+    async def increment(self, api: str, key: str, by: int = 1) -> int:
+        return await self.store.increment(api, key, by)
+
     async def export(self) -> dict[str, Any]:
         return await self.store.export()
 

@@ -15,7 +15,12 @@ x-mock:
     finish_reason: /choices/0/finish_reason
     tool_calls: /choices/0/message/tool_calls
     usage: {prompt: /usage/prompt_tokens, completion: /usage/completion_tokens, total: /usage/total_tokens}
+    copies: [/response_text]               # other fields holding the same text
 ```
+
+Tool calls go into an array of their own, or, when `tool_calls` names the parts array that holds the text
+(`text: /content/0/text`, `tool_calls: /content`), into parts after the text part. A scripted reply (a stub's
+`respond.reply`, mock_server/stubs/) is written by the same `write_reply` as a generated one.
 
 `write_reply` turns a `Reply` (text, tool calls, finish reason) into that shape: one item in every array on the way
 to the text, a text part typed `text`, the role, a finish reason that agrees with the tool calls, and token usage
@@ -36,8 +41,8 @@ from mock_server.jsontext import dump_json_text
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 
-__all__ = ["Reply", "ReplyRule", "ToolCall", "count_tokens", "cut_reply", "prompt_text", "prompt_tokens",
-           "reply_rule", "split_text", "stored_reply_rule", "write_reply"]
+__all__ = ["Reply", "ReplyRule", "ToolCall", "count_tokens", "cut_reply", "fill_tool_call", "prompt_text",
+           "prompt_tokens", "reply_rule", "schema_at", "split_text", "stored_reply_rule", "write_reply"]
 
 Schema = Mapping[str, Any]
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
@@ -52,8 +57,11 @@ REPLY_ROLE = "assistant"
 _ASKING_ROLES = frozenset({"user", "human", "system", "developer", "tool"})  # roles whose messages are not replies
 
 
-def split_text(text: str) -> list[str]:
-    """Word-sized pieces that join back to exactly `text` (what a stream sends, one piece per event)."""
+def split_text(text: str, chunk_chars: int | None = None) -> list[str]:
+    """Word-sized pieces (or pieces of `chunk_chars` characters) that join back to exactly `text` (what a stream
+    sends, one piece per event)."""
+    if chunk_chars:
+        return [text[i:i + chunk_chars] for i in range(0, len(text), chunk_chars)] or [text]
     return _WORDS.findall(text) or [text]
 
 
@@ -93,12 +101,14 @@ class ReplyRule:
     finish_reason: str | None = None
     tool_calls: str | None = None
     usage: Mapping[str, str] = field(default_factory=dict)
+    copies: tuple[str, ...] = ()  # other pointers holding the same text
     # compiled from the reply document's schema
     role_value: Any = None
     stop_value: Any = None
     tools_value: Any = None
     tools_required: bool = False
     tool_item: Schema | None = None
+    tools_in_parts: bool = False  # the tool calls are parts of the array holding the text, after the text part
     trims: tuple[tuple[str, Schema], ...] = ()  # arrays on the way to the text, and their item schema
     part: str | None = None  # the object holding the text, when it is a typed part
     part_type: tuple[str, Any] | None = None
@@ -108,7 +118,7 @@ class ReplyRule:
 
     def top_fields(self) -> frozenset[str]:
         """The top-level fields of the reply document this rule writes (never echoed from the request)."""
-        pointers = [self.text, self.role, self.finish_reason, self.tool_calls, *self.usage.values()]
+        pointers = [self.text, self.role, self.finish_reason, self.tool_calls, *self.usage.values(), *self.copies]
         return frozenset(p.split("/")[1] for p in pointers if p and p.count("/") >= 1)
 
 
@@ -164,6 +174,7 @@ def _read_rule(api: ApiModel, op: Operation) -> ReplyRule | None:
         finish_reason=declared.get("finish_reason", _finish_pointer(doc, message)),
         tool_calls=declared.get("tool_calls", _child(doc, message, _TOOLS)),
         usage=declared.get("usage") or _usage_pointers(doc, message),
+        copies=tuple(declared.get("copies") or ()),
     ))
 
 
@@ -260,6 +271,7 @@ def _compile(doc: Schema, rule: ReplyRule) -> ReplyRule:
     tools_pointer = rule.tool_calls or ""
     tools_parent = schema_at(doc, tools_pointer.rsplit("/", 1)[0]) if rule.tool_calls else None
     tools = schema_at(doc, tools_pointer) if rule.tool_calls else None
+    in_parts = bool(rule.tool_calls) and rule.text.startswith(f"{tools_pointer}/0/")
     tokens = rule.text.split("/")
     trims = []
     for index, token in enumerate(tokens):
@@ -290,6 +302,7 @@ def _compile(doc: Schema, rule: ReplyRule) -> ReplyRule:
         tools_required=bool(tools_parent) and tools_pointer.rsplit("/", 1)[-1] in (tools_parent or {}).get(
             "required", ()),
         tool_item=(tools or {}).get("items") if isinstance((tools or {}).get("items"), Mapping) else None,
+        tools_in_parts=in_parts,
         trims=tuple(trims),
         part=part_pointer if part_type else None,
         part_type=part_type,
@@ -367,6 +380,8 @@ def write_reply(rule: ReplyRule, doc: Any, reply: Reply, request_body: Any, gen:
             if not array:
                 array.append(gen.value(item_schema))
     set_pointer(doc, rule.text, reply.text)
+    for pointer in rule.copies:
+        set_pointer(doc, pointer, reply.text)
     if rule.part_type is not None and rule.part is not None:
         part = get_pointer(doc, rule.part)
         if isinstance(part, dict):
@@ -375,7 +390,11 @@ def write_reply(rule: ReplyRule, doc: Any, reply: Reply, request_body: Any, gen:
             part[rule.part_type[0]] = rule.part_type[1]
     if rule.role and rule.role_value is not None:
         set_pointer(doc, rule.role, rule.role_value)
-    if rule.tool_calls:
+    if rule.tools_in_parts:
+        parts = get_pointer(doc, rule.tool_calls or "")
+        if isinstance(parts, list):  # one text part (trimmed above), then one part per tool call
+            parts[1:] = [_tool_call(rule, call, gen) for call in reply.tool_calls]
+    elif rule.tool_calls:
         if reply.tool_calls:
             set_pointer(doc, rule.tool_calls, [_tool_call(rule, call, gen) for call in reply.tool_calls])
         elif rule.tools_required:
@@ -393,6 +412,8 @@ def cut_reply(rule: ReplyRule, doc: Any, text: str) -> None:
     if not isinstance(doc, dict):
         return
     set_pointer(doc, rule.text, text)
+    for pointer in rule.copies:
+        set_pointer(doc, pointer, text)
     _count(rule, doc, Reply(text), None)
 
 
@@ -421,12 +442,25 @@ def _count(rule: ReplyRule, doc: dict[str, Any], reply: Reply, prompt: int | Non
 
 
 def _tool_call(rule: ReplyRule, call: ToolCall, gen: FakeGenerator) -> dict[str, Any]:
-    """A tool call in the API's own item shape: the name and arguments where the item schema has them."""
-    schema = rule.tool_item or {}
+    """A tool call in the API's own item shape: its id, name and arguments where the item schema has them."""
+    return fill_tool_call(rule.tool_item or {}, call, gen)
+
+
+_TOOL_IDS = ("id", "tool_call_id", "toolCallId", "call_id", "callId")
+_TOOL_NAMES = ("name", "tool_name", "toolName", "function_name")
+_TOOL_ARGUMENTS = ("arguments", "args", "input", "parameters")
+
+
+def fill_tool_call(schema: Schema, call: ToolCall, gen: FakeGenerator, item: dict[str, Any] | None = None
+                   ) -> dict[str, Any]:
+    """`item` (a new one by default) holding `call` in the shape `schema` describes: the id, a type naming a tool
+    call (from its enum), and the name and arguments, in a `function` object when the schema has one; arguments
+    as JSON text where the schema wants a string."""
     props: Mapping[str, Any] = schema.get("properties") or {}
-    item: dict[str, Any] = {}
-    if "id" in props:
-        item["id"] = call.id or f"call_{gen.uuid().replace('-', '')[:24]}"
+    item = {} if item is None else item
+    id_key = next((k for k in _TOOL_IDS if k in props), None)
+    if id_key is not None:
+        item[id_key] = call.id or f"call_{gen.uuid().replace('-', '')[:24]}"
     kind = props.get("type") or {}
     if "type" in props:
         item["type"] = _pick(kind, ("function", "tool_use", "tool_call"), ("tool", "function")) or "function"
@@ -435,8 +469,8 @@ def _tool_call(rule: ReplyRule, call: ToolCall, gen: FakeGenerator) -> dict[str,
     if isinstance(fn, Mapping) and "properties" in fn:
         holder = item.setdefault("function", {})
         props = fn.get("properties") or {}
-    holder["name"] = call.name
-    key = next((k for k in ("arguments", "args", "input", "parameters") if k in props), "arguments")
+    holder[next((k for k in _TOOL_NAMES if k in props), "name")] = call.name
+    key = next((k for k in _TOOL_ARGUMENTS if k in props), "arguments")
     wants_text = (props.get(key) or {}).get("type") == "string"
     holder[key] = dump_json_text(dict(call.arguments)) if wants_text else dict(call.arguments)
     return item

@@ -30,6 +30,7 @@ class Settings:
     validate_responses: bool = False
     fast_path: bool = True  # serve plain requests without Connexion's per-request layers (web/fastpath.py)
     stream_delay_ms: int = 20
+    stubs: Path | None = None  # a stubs file loaded at start (mock_server/stubs/files.py)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -45,6 +46,8 @@ def settings_from_json(text: str) -> Settings:
     values = {k: v for k, v in raw.items() if k in known}
     if "specs" in values:
         values["specs"] = tuple(Path(p) for p in values["specs"])
+    if values.get("stubs"):
+        values["stubs"] = Path(values["stubs"])
     if "latency_ms" in values:
         values["latency_ms"] = tuple(values["latency_ms"])
     return Settings(**values)

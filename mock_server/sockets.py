@@ -148,10 +148,12 @@ def is_reply(rule: RepliesRule, event: StateEvent, id_param: str, target_id: str
             and all(event.data.get(k) == v for k, v in rule.where.items()))
 
 
-def reply_frames(rule: RepliesRule, reply: Mapping[str, Any], target_id: str) -> tuple[list[Any], Any]:
-    """The text-piece frames of a reply, and the frame carrying the whole reply."""
+def reply_frames(rule: RepliesRule, reply: Mapping[str, Any], target_id: str,
+                 chunk_chars: int | None = None) -> tuple[list[Any], Any]:
+    """The text-piece frames of a reply (word-sized, or `chunk_chars` long), and the frame carrying the whole
+    reply."""
     text = get_pointer(reply, rule.text)
-    pieces = split_text(text) if isinstance(text, str) and text else []
+    pieces = split_text(text, chunk_chars) if isinstance(text, str) and text else []
     deltas = []
     for piece in pieces:
         frame = _frame(rule, rule.delta, target_id)

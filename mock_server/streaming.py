@@ -17,14 +17,15 @@ from mock_server.generation import FakeGenerator
 from mock_server.jsontext import copy_json
 from mock_server.models import ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
-from mock_server.replies import split_text
+from mock_server.replies import Reply, fill_tool_call, schema_at, split_text
 from mock_server.schemas import inline_schema, is_valid
 
-__all__ = ["EVENT_STREAM", "AskRule", "SseEvent", "SsePlan", "TextRule", "build_events", "error_event",
-           "prefers_event_stream", "split_text", "sse_plan", "wants_stream"]
+__all__ = ["EVENT_STREAM", "AskRule", "SseEvent", "SsePlan", "StreamOptions", "TextRule", "ToolsRule", "build_events",
+           "error_event", "prefers_event_stream", "split_text", "sse_plan", "wants_stream"]
 
 EVENT_STREAM = "text/event-stream"
 GENERATED_EVENTS = 3
+ANSWER_VALUE = "$response.body#"  # a `final` value read from the JSON answer: `$response.body#/choices/0/...`
 Schema = Mapping[str, Any]
 
 
@@ -39,6 +40,15 @@ class SseEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamOptions:
+    """How one answer is streamed, as a stub asks (`respond.stream`): piece size, pause, forced failure."""
+
+    chunk_chars: int | None = None  # pieces of this many characters (default: word-sized)
+    delay_ms: int | None = None  # pause between events (default: `Prefer: stream-delay`, then --stream-delay)
+    error_after: int | None = None  # end with the API's error after this many events
+
+
+@dataclass(frozen=True, slots=True)
 class TextRule:
     """`x-sse.text`: the answer's text (`from`, a pointer into the JSON answer) sent in pieces at `to`."""
 
@@ -46,6 +56,15 @@ class TextRule:
     target: str
     event: str | None = None
     link: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolsRule:
+    """`x-sse.tools`: each tool call of the answer's array at `source` sent in an event of its own, as a one-item
+    array at `target` (numbered by its `index` where the event's item has one)."""
+
+    source: str
+    target: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,7 @@ class SsePlan:
     done: str | None = None
     error: str | None = None
     ask: AskRule | None = None
+    tools: ToolsRule | None = None
 
     def schema_for(self, name: str | None) -> Schema | None:
         """The schema of an event's data: a named event's own, else the plain `data` schema."""
@@ -101,7 +121,7 @@ def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
     def schema(node: Any) -> Schema | None:
         return inline_schema(node, spec.lookup) if isinstance(node, Mapping) else None
 
-    text, ask = x.get("text"), x.get("ask")
+    text, ask, tools = x.get("text"), x.get("ask"), x.get("tools")
     return SsePlan(
         data=schema(x.get("data")),
         events={name: schema(s) or {} for name, s in (x.get("events") or {}).items()},
@@ -115,6 +135,7 @@ def _read_plan(api: ApiModel, op: Operation) -> SsePlan | None:
         error=x.get("error"),
         ask=AskRule(ask["event"], ask["when"]["field"], ask["when"]["contains"], ask.get("link") or {})
         if isinstance(ask, Mapping) else None,
+        tools=ToolsRule(tools["from"], tools["to"]) if isinstance(tools, Mapping) else None,
     )
 
 
@@ -133,21 +154,43 @@ def wants_stream(op: Operation, plan: SsePlan | None, body: Any, accept: str | N
     return prefers_event_stream(accept)
 
 
-def build_events(plan: SsePlan, answer: Any, request_body: Any, gen: FakeGenerator) -> list[SseEvent]:
-    """Every event of the stream that delivers `answer` (the JSON body the plain response would have)."""
+def build_events(plan: SsePlan, answer: Any, request_body: Any, gen: FakeGenerator, *, reply: Reply | None = None,
+                 chunk_chars: int | None = None) -> list[SseEvent]:
+    """Every event of the stream that delivers `answer` (the JSON body the plain response would have).
+
+    With a scripted `reply` (a stub's), the `ask` events are its tool calls, one each, instead of the generated
+    one the request's marker asks for; `chunk_chars` cuts the text into pieces of that many characters.
+    """
     events: list[SseEvent] = []
     if plan.text is not None:
-        events += _text_events(plan, plan.text, answer, gen)
+        events += _text_events(plan, plan.text, answer, gen, chunk_chars)
     else:
         events += _generated_events(plan, gen)
-    if plan.ask is not None and _asks(plan.ask, request_body):
-        payload = _base(plan.schema_for(plan.ask.event), {}, answer, gen)
-        _link(payload, plan.ask.link, answer)
-        events.append(SseEvent(plan.ask.event, payload))
+    if plan.ask is not None:
+        events += _ask_events(plan, plan.ask, answer, request_body, gen, reply)
     if plan.done and answer is not None:
         events.append(SseEvent(plan.done, answer))
     if plan.terminator is not None:
         events.append(SseEvent(None, plan.terminator, raw=True))
+    return events
+
+
+def _ask_events(plan: SsePlan, rule: AskRule, answer: Any, request_body: Any, gen: FakeGenerator,
+                reply: Reply | None) -> list[SseEvent]:
+    schema = plan.schema_for(rule.event)
+    if reply is None:
+        if not _asks(rule, request_body):
+            return []
+        payload = _base(schema, {}, answer, gen)
+        _link(payload, rule.link, answer)
+        return [SseEvent(rule.event, payload)]
+    events = []
+    for call in reply.tool_calls:
+        payload = _base(schema, {}, answer, gen)
+        if isinstance(payload, dict):
+            fill_tool_call(schema or {}, call, gen, payload)
+        _link(payload, rule.link, answer)
+        events.append(SseEvent(rule.event, payload))
     return events
 
 
@@ -156,9 +199,10 @@ def error_event(plan: SsePlan, body: Any) -> SseEvent:
     return SseEvent(plan.error, body)
 
 
-def _text_events(plan: SsePlan, rule: TextRule, answer: Any, gen: FakeGenerator) -> list[SseEvent]:
+def _text_events(plan: SsePlan, rule: TextRule, answer: Any, gen: FakeGenerator,
+                 chunk_chars: int | None = None) -> list[SseEvent]:
     text = get_pointer(answer, rule.source)
-    pieces = split_text(text if isinstance(text, str) else "")
+    pieces = split_text(text if isinstance(text, str) else "", chunk_chars)
     base = _base(plan.schema_for(rule.event), plan.template, answer, gen)
     _link(base, rule.link, answer)
     events = []
@@ -169,12 +213,36 @@ def _text_events(plan: SsePlan, rule: TextRule, answer: Any, gen: FakeGenerator)
                 set_pointer(data, pointer, copy_json(value))
         set_pointer(data, rule.target, piece)
         events.append(SseEvent(rule.event, data, text=piece))
+    if plan.tools is not None:
+        events += _tool_events(plan, plan.tools, rule.event, base, answer)
     if plan.final is not None:
         data = copy_json(base)
         for pointer, value in plan.final.items():
-            set_pointer(data, pointer, copy_json(value))
+            set_pointer(data, pointer, _final_value(value, answer))
         events.append(SseEvent(rule.event, data))
     return events
+
+
+def _tool_events(plan: SsePlan, rule: ToolsRule, event: str | None, base: Any, answer: Any) -> list[SseEvent]:
+    calls = get_pointer(answer, rule.source)
+    if not isinstance(calls, list):
+        return []
+    item = schema_at(plan.schema_for(event), f"{rule.target}/0") or {}
+    numbered = "index" in (item.get("properties") or {})
+    events = []
+    for index, call in enumerate(calls):
+        data = copy_json(base)
+        piece = {"index": index, **copy_json(call)} if numbered and isinstance(call, dict) else copy_json(call)
+        set_pointer(data, rule.target, [piece])
+        events.append(SseEvent(event, data))
+    return events
+
+
+def _final_value(value: Any, answer: Any) -> Any:
+    """A `final` value: as written, or (`$response.body#/pointer`) read from the JSON answer."""
+    if isinstance(value, str) and value.startswith(ANSWER_VALUE):
+        return copy_json(get_pointer(answer, value[len(ANSWER_VALUE):]))
+    return copy_json(value)
 
 
 def _generated_events(plan: SsePlan, gen: FakeGenerator) -> list[SseEvent]:

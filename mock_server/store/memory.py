@@ -39,6 +39,7 @@ class MemoryStore:
         self._tables: dict[tuple[str, str], _Table] = {}
         self._indexes: dict[tuple[str, str, str], _Table] = {}
         self._claims: set[str] = set()
+        self._counters: dict[tuple[str, str], int] = {}
         self._seq = itertools.count(1)
 
     def _table(self, api: str, resource: str) -> _Table:
@@ -100,12 +101,17 @@ class MemoryStore:
         for index_key in [k for k in self._indexes if api is None or k[0] == api]:
             del self._indexes[index_key]
         self._claims = set() if api is None else self._claims - {api}
+        self._counters = {k: v for k, v in self._counters.items() if api is not None and k[0] != api}
 
     async def claim_seed(self, api: str) -> bool:
         if api in self._claims:
             return False
         self._claims.add(api)
         return True
+
+    async def increment(self, api: str, key: str, by: int = 1) -> int:
+        value = self._counters[(api, key)] = self._counters.get((api, key), 0) + by
+        return value
 
     async def export(self) -> dict[str, Any]:
         return dump_records((api, resource, _unpack(id, entry))

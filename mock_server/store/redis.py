@@ -7,6 +7,7 @@ Keys, all under `<prefix>:<api>:` so one API (or the whole mock) can be cleared 
     <prefix>:<api>:seq                          the API's creation counter (INCR)
     <prefix>:<api>:resources                    set of resource names (for export)
     <prefix>:<api>:seeded                       SET NX marker: which process seeds the API
+    <prefix>:<api>:counter:<key>                a counter (INCRBY)
 
 Writes are Lua scripts, so a record and its index entries change atomically. A page is ZCARD + ZRANGE + one HMGET
 per item: O(log n + page).
@@ -157,6 +158,9 @@ class RedisStore:
 
     async def claim_seed(self, api: str) -> bool:
         return bool(await self._call(lambda: self._client.set(f"{self._api(api)}:seeded", "1", nx=True)))
+
+    async def increment(self, api: str, key: str, by: int = 1) -> int:
+        return int(await self._call(lambda: self._client.incrby(f"{self._api(api)}:counter:{key}", by)))
 
     async def export(self) -> dict[str, Any]:
         suffix = ":resources"

@@ -38,8 +38,12 @@ CREATE TABLE IF NOT EXISTS record_counts (
     PRIMARY KEY (api, resource, scope_key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS seed_claims (api TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    api TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (api, key)
+) WITHOUT ROWID;
 """
-_TABLES = ("records", "record_index", "record_counts", "seed_claims")
+_TABLES = ("records", "record_index", "record_counts", "seed_claims", "counters")
 
 
 class SqliteStore:
@@ -183,6 +187,12 @@ class SqliteStore:
     async def claim_seed(self, api: str) -> bool:
         with self._transaction() as db:
             return db.execute("INSERT INTO seed_claims (api) VALUES (?) ON CONFLICT DO NOTHING", (api,)).rowcount > 0
+
+    async def increment(self, api: str, key: str, by: int = 1) -> int:
+        with self._transaction() as db:
+            row = db.execute("INSERT INTO counters (api, key, n) VALUES (?, ?, ?) "
+                             "ON CONFLICT DO UPDATE SET n = n + excluded.n RETURNING n", (api, key, by)).fetchone()
+            return int(row[0])
 
     async def export(self) -> dict[str, Any]:
         rows = self._read("SELECT api, resource, seq, id, scope, data FROM records ORDER BY seq")

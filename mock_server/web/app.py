@@ -25,6 +25,7 @@ from mock_server.loader import discover_specs, load_spec
 from mock_server.models import ApiModel
 from mock_server.settings import Settings, settings_from_json
 from mock_server.store import open_store
+from mock_server.stubs import StubRegistry, load_stubs_file
 from mock_server.web.admin import admin_app
 from mock_server.web.fastpath import FastPath
 from mock_server.web.journal import Journal, JournalMiddleware
@@ -81,14 +82,17 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings()
     apis = load_apis(settings.specs)
     bus = open_bus(settings.state)  # state changes, for WebSocket watchers (mock_server/events.py)
-    engine = Engine(apis, PublishingStore(open_store(settings.state), bus), settings.seed, settings.seed_items)
+    store = open_store(settings.state)
+    engine = Engine(apis, PublishingStore(store, bus), settings.seed, settings.seed_items)
+    preset = load_stubs_file(settings.stubs, apis) if settings.stubs is not None else ()
+    stubs = StubRegistry(store, apis, shared=settings.state not in ("memory", "memory://", ""), preset=preset)
     security = {name: compile_security(api) for name, api in apis.items()}
     body_checks = {name: BodyChecks(api) for name, api in apis.items()}
     gate = partial(SecurityGate, rules={api.spec.mount: security[name] for name, api in apis.items()},
                    auth_token=settings.auth_token)
     middlewares = [gate if m is SecurityMiddleware else m for m in ConnexionMiddleware.default_middlewares]
     connexion_app = AsyncApp(__name__, middlewares=middlewares)
-    resolvers = {name: EngineResolver(engine, api, settings) for name, api in apis.items()}
+    resolvers = {name: EngineResolver(engine, api, settings, stubs) for name, api in apis.items()}
     validators = validator_map({api.spec.mount: (api, body_checks[name]) for name, api in apis.items()})
     for name, api in apis.items():
         connexion_app.add_api(
@@ -108,10 +112,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     journal = Journal(settings.journal_size)
     fast = FastPath(connexion_app, apis, resolvers, security, body_checks, settings.auth_token,
                     enabled=settings.fast_path and not settings.validate_responses)
-    admin = admin_app(apis, engine, journal, settings.admin_token, settings)
+    admin = admin_app(apis, engine, journal, settings.admin_token, settings, stubs)
     server = MockServer(settings, apis, engine, journal, fast, admin)
     server.documents = SpecDocuments(apis)
-    server.websockets = WebSocketRoutes(apis, engine, bus, settings, journal)
+    sockets = WebSocketRoutes(apis, engine, bus, settings, journal)
+    sockets.stream_options = stubs.stream_options  # a stub's stream options for the reply it scripted
+    server.websockets = sockets
     app: ASGIApp = JournalMiddleware(server, journal)
     app = BodyLimitMiddleware(app, settings.max_body_bytes, api_error_renderer(apis, engine))
     if settings.cors:

@@ -56,4 +56,17 @@ class JournalMiddleware:
                 "status": status["code"],
                 "latency_ms": round((time.perf_counter() - started) * 1000, 2),
                 **({"stream": stream} if (stream := scope["extensions"].get("mock.stream")) else {}),
+                **_operation_and_stub(scope["extensions"]),
             })
+
+
+def _operation_and_stub(extensions: dict[str, Any]) -> dict[str, Any]:
+    """The operation that answered and the stub that matched, as the resolver noted them (web/resolver.py)."""
+    noted: dict[str, Any] = {}
+    if (operation := extensions.get("mock.operation")) is not None:
+        noted["operation"] = operation
+    if (stub := extensions.get("mock.stub")) is not None:
+        noted["stub"] = stub["id"]
+        if stub["invalid_allowed"]:
+            noted["stub_allow_invalid"] = True  # the answer may break the spec: the stub said so
+    return noted

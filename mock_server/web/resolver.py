@@ -16,10 +16,14 @@ from starlette.responses import Response
 from mock_server.engine import Engine
 from mock_server.error_bodies import error_response, response_headers
 from mock_server.errors import MockRequestError, NotFoundError
+from mock_server.jsontext import copy_json
 from mock_server.messages import MockRequest, MockResponse, UploadedFile
 from mock_server.models import Action, ApiModel, Behaviour, Operation
 from mock_server.prefer import Preferences, parse_prefer
+from mock_server.replies import Reply
 from mock_server.settings import Settings
+from mock_server.stubs import Stub, StubRegistry
+from mock_server.stubs.definition import deep_merge
 from mock_server.violations import Violation
 from mock_server.web.responses import to_starlette
 from mock_server.web.scopes import request_headers
@@ -27,7 +31,9 @@ from mock_server.web.sse import event_stream
 from mock_server.web.statuses import documents
 from mock_server.web.websockets import upgrade_required
 
-__all__ = ["EngineResolver"]
+__all__ = ["OPERATION_KEY", "STUB_KEY", "EngineResolver"]
+
+OPERATION_KEY, STUB_KEY = "mock.operation", "mock.stub"  # what the journal notes (scope["extensions"])
 
 _NOT_PARAMS = {"body", "user", "token_info"}
 _TOMBSTONES = 50_000  # deleted ids remembered per API
@@ -36,9 +42,9 @@ _TOMBSTONES = 50_000  # deleted ids remembered per API
 class EngineResolver(Resolver):
     """Gives Connexion one handler per operation; each hands the request to the engine."""
 
-    def __init__(self, engine: Engine, api: ApiModel, settings: Settings) -> None:
+    def __init__(self, engine: Engine, api: ApiModel, settings: Settings, stubs: StubRegistry | None = None) -> None:
         super().__init__()
-        self.engine, self.api, self.settings = engine, api, settings
+        self.engine, self.api, self.settings, self.stubs = engine, api, settings, stubs
         self._random = random.Random(settings.seed)
         self._static: dict[str, Operation] = {}  # operationId -> the same operation answering statically
         self._deleted: dict[tuple[str, str], None] = {}  # (resource, id) deleted here, oldest first
@@ -58,13 +64,24 @@ class EngineResolver(Resolver):
                 return to_starlette(forced)
             if op.websocket is not None:  # a plain GET of a WebSocket operation
                 return to_starlette(upgrade_required(self.api, op, self.engine.gen))
+            extensions = current_scope.get("extensions")
+            if extensions is not None:
+                extensions[OPERATION_KEY] = op.operation_id
+            stub = await self.stubs.match(self.api, op, mock_request) if self.stubs is not None else None
             try:
-                response = await self._engine_answer(op, mock_request)
+                if stub is None:
+                    response = await self._engine_answer(op, mock_request)
+                else:
+                    if extensions is not None:
+                        extensions[STUB_KEY] = {"id": stub.id, "invalid_allowed": stub.allow_invalid}
+                    response = await self._stub_answer(op, mock_request, stub)
             except MockRequestError as exc:
                 response = error_response(self.api, op, exc.status, exc.message, self.engine.gen,
                                           violations=_violations(op, exc))
             else:
-                streamed = event_stream(self.engine, self.api, op, mock_request, response, prefs, self.settings)
+                streamed = event_stream(self.engine, self.api, op, mock_request, response, prefs, self.settings,
+                                        reply=stub.respond.reply if stub else None,
+                                        options=stub.respond.stream if stub else None)
                 if streamed is not None:
                     return streamed
                 definition = op.response_for(response.status)
@@ -74,18 +91,42 @@ class EngineResolver(Resolver):
         handler.__name__ = op.operation_id
         return handler
 
-    async def _engine_answer(self, op: Operation, request: MockRequest) -> MockResponse:
+    async def _stub_answer(self, op: Operation, request: MockRequest, stub: Stub) -> MockResponse:
+        """A matched stub's answer: its body or example as given, a forced status, or the engine's answer with the
+        stub's scripted reply written in and its `merge` laid over it (so state changes as without the stub)."""
+        respond = stub.respond
+        if respond.has_body:
+            response = MockResponse(respond.status, copy_json(respond.body),
+                                    "application/json" if respond.body is not None else None)
+        elif respond.example is not None:
+            definition = op.responses[str(respond.status)]
+            response = MockResponse(respond.status, copy_json(definition.examples[respond.example]),
+                                    definition.json_media_type or next(iter(definition.content), "application/json"))
+        elif respond.reply is None and respond.merge is None and respond.status != op.success_status:
+            response = self._status_response(op, respond.status)
+        else:
+            response = await self._engine_answer(op, request, respond.reply)
+            if respond.merge is not None and 200 <= response.status < 300:
+                response.body = deep_merge(response.body, respond.merge)
+            if respond.reply is not None and respond.stream is not None and op.behaviour.resource:
+                target = request.path_params.get(op.behaviour.id_param or "")
+                if target is not None and self.stubs is not None:  # a reply that streams over a WebSocket
+                    self.stubs.remember_stream(self.api.name, op.behaviour.resource, str(target), respond.stream)
+        response.headers.update(respond.headers)
+        return response
+
+    async def _engine_answer(self, op: Operation, request: MockRequest, reply: Reply | None = None) -> MockResponse:
         """The engine's answer. Where the target is missing but the spec documents no 404 (nor a `4XX`/`default`
         response), the documented success with generated, unstored data, as the contract allows; except for an id
         this process saw deleted, which stays a 404 (a client that deleted it must not read it back)."""
         try:
-            response = await self.engine.handle(self.api, op, request)
+            response = await self.engine.handle(self.api, op, request, reply)
         except NotFoundError as exc:
             if documents(op, 404) or self._tombstone(op, request, exc.field) in self._deleted:
                 raise
             if op.operation_id not in self._static:
                 self._static[op.operation_id] = replace(op, behaviour=Behaviour(action=Action.STATIC))
-            response = await self.engine.handle(self.api, self._static[op.operation_id], request)
+            response = await self.engine.handle(self.api, self._static[op.operation_id], request, reply)
         # A delete the client was told succeeded (also of an id the mock never held) is never read back.
         if op.behaviour.action is Action.DELETE and 200 <= response.status < 300:
             self._deleted[self._tombstone(op, request, op.behaviour.id_param)] = None

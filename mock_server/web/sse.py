@@ -22,13 +22,23 @@ from mock_server.messages import MockRequest, MockResponse
 from mock_server.models import Action, ApiModel, Operation
 from mock_server.pointers import get_pointer, set_pointer
 from mock_server.prefer import Preferences
-from mock_server.replies import cut_reply, stored_reply_rule
+from mock_server.replies import Reply, cut_reply, stored_reply_rule
 from mock_server.settings import Settings
-from mock_server.streaming import EVENT_STREAM, SseEvent, SsePlan, build_events, error_event, sse_plan, wants_stream
+from mock_server.streaming import (
+    EVENT_STREAM,
+    SseEvent,
+    SsePlan,
+    StreamOptions,
+    build_events,
+    error_event,
+    sse_plan,
+    wants_stream,
+)
 
 __all__ = ["EventStreamResponse", "STREAM_STATS_KEY", "encode_event", "event_stream"]
 
 STREAM_STATS_KEY = "mock.stream"
+_OWN_HEADERS = {"content-type", "cache-control", "x-accel-buffering", "content-length"}
 
 
 def encode_event(event: SseEvent) -> bytes:
@@ -39,32 +49,40 @@ def encode_event(event: SseEvent) -> bytes:
 
 
 def event_stream(engine: Engine, api: ApiModel, op: Operation, request: MockRequest, answer: MockResponse,
-                 prefs: Preferences, settings: Settings) -> EventStreamResponse | None:
-    """The streamed form of `answer` if this request asks for a stream, else None (answer as JSON)."""
+                 prefs: Preferences, settings: Settings, *, reply: Reply | None = None,
+                 options: StreamOptions | None = None) -> EventStreamResponse | None:
+    """The streamed form of `answer` if this request asks for a stream, else None (answer as JSON).
+
+    A stub's scripted `reply` and stream `options` shape it; the client's `Prefer` still wins over the options.
+    """
     plan = sse_plan(api, op)
     if plan is None or not wants_stream(op, plan, request.body, request.headers.get("accept")):
         return None
-    events = build_events(plan, answer.body, request.body, engine.gen)
-    delay = prefs.stream_delay_ms if prefs.stream_delay_ms is not None else settings.stream_delay_ms
+    options = options or StreamOptions()
+    events = build_events(plan, answer.body, request.body, engine.gen, reply=reply, chunk_chars=options.chunk_chars)
+    delay = next(d for d in (prefs.stream_delay_ms, options.delay_ms, settings.stream_delay_ms) if d is not None)
     failure = None
-    if prefs.stream_error_after is not None:
-        body = error_response(api, op, _failure_status(api), f"stream failed after {prefs.stream_error_after} "
-                              "events (mock)", engine.gen).body
-        failure = (prefs.stream_error_after, error_event(plan, body))
+    error_after = prefs.stream_error_after if prefs.stream_error_after is not None else options.error_after
+    if error_after is not None:
+        body = error_response(api, op, _failure_status(api), f"stream failed after {error_after} events (mock)",
+                              engine.gen).body
+        failure = (error_after, error_event(plan, body))
 
     async def finish(sent_text: str, complete: bool) -> None:
         if not complete:
             await _keep_sent_text(engine, api, op, plan, answer, sent_text)
 
-    return EventStreamResponse(events, delay / 1000, failure, finish)
+    return EventStreamResponse(events, delay / 1000, failure, finish, answer.headers)
 
 
 class EventStreamResponse(Response):
     """An ASGI response that sends events one by one, `delay` seconds apart, and stops when the client leaves."""
 
     def __init__(self, events: list[SseEvent], delay: float, failure: tuple[int, SseEvent] | None,
-                 finish: Any) -> None:
+                 finish: Any, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(status_code=200, media_type=EVENT_STREAM)
+        self.extra_headers = [(k.lower().encode("latin-1"), str(v).encode("latin-1"))
+                              for k, v in (headers or {}).items() if k.lower() not in _OWN_HEADERS]
         # Encoded now: a stream holds bytes and text for its lifetime, not event dicts, so hundreds of open
         # streams give the garbage collector nothing to walk (full collections stalled every stream for ~40 ms).
         self.frames = [(encode_event(event), event.text) for event in events]
@@ -81,7 +99,7 @@ class EventStreamResponse(Response):
             extensions[STREAM_STATS_KEY] = stats
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
-            (b"x-accel-buffering", b"no")]})
+            (b"x-accel-buffering", b"no"), *self.extra_headers]})
         start = 0
         if self.frames and (self.failure is None or self.failure[0] > 0):
             await self._send(send, *self.frames[0])  # now, not after every request queued behind this one

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -40,11 +40,14 @@ from mock_server.sockets import (
     status_frame,
     watch_frame,
 )
+from mock_server.streaming import StreamOptions
 from mock_server.web.journal import Journal
 
 __all__ = ["WebSocketRoutes", "upgrade_required"]
 
 _PARAM = re.compile(r"\{([^}]+)\}")
+# (api, resource, target id) -> how the next reply under that target is streamed, if a stub said (mock_server/stubs/)
+StreamLookup = Callable[[str, str, str], Awaitable[StreamOptions | None]]
 
 
 def upgrade_required(api: ApiModel, op: Operation, gen: FakeGenerator) -> MockResponse:
@@ -60,6 +63,7 @@ class WebSocketRoutes:
     def __init__(self, apis: Mapping[str, ApiModel], engine: Engine, bus: EventBus, settings: Settings,
                  journal: Journal) -> None:
         self.engine, self.bus, self.settings, self.journal = engine, bus, settings, journal
+        self.stream_options: StreamLookup | None = None
         self.routes: list[tuple[re.Pattern[str], ApiModel, Operation, SocketPlan]] = []
         for name, api in apis.items():
             for op in api.operations:
@@ -104,7 +108,8 @@ class WebSocketRoutes:
             await _refuse(scope, send, 400, error_response(api, op, 400, prefs.problem, self.engine.gen).body)
             return
         delay = (prefs.stream_delay_ms if prefs.stream_delay_ms is not None else self.settings.stream_delay_ms) / 1000
-        session = _Session(self.engine, api, op, plan, target_id, send, delay, prefs.stream_error_after)
+        session = _Session(self.engine, api, op, plan, target_id, send, delay, prefs.stream_error_after,
+                           self.stream_options)
         async with self.bus.subscribe() as queue:
             await send({"type": "websocket.accept"})
             try:
@@ -151,9 +156,11 @@ class _Session:
     """One open socket: sends frames on connect, on client frames and on state events, until the client leaves."""
 
     def __init__(self, engine: Engine, api: ApiModel, op: Operation, plan: SocketPlan, target_id: str | None,
-                 send: Send, delay: float, error_after: int | None = None) -> None:
+                 send: Send, delay: float, error_after: int | None = None,
+                 stream_options: StreamLookup | None = None) -> None:
         self.engine, self.api, self.op, self.plan, self.target_id = engine, api, op, plan, target_id
         self._send, self.delay, self.error_after = send, delay, error_after
+        self._stream_options = stream_options
         self.sent = 0
         self._lock = asyncio.Lock()
         self._reply: asyncio.Task[None] | None = None
@@ -182,12 +189,7 @@ class _Session:
             {"type": "websocket.send", "text": dump_json_text(frame)}
         async with self._lock:
             if self.error_after is not None and self.sent >= self.error_after:
-                failure = error_frame(self.plan, f"stream failed after {self.error_after} frames (mock)")
-                if failure is not None:
-                    await self._send({"type": "websocket.send", "text": dump_json_text(failure)})
-                    self.sent += 1
-                await self._send({"type": "websocket.close", "code": 1011, "reason": "forced stream error"})
-                raise _StreamFailed
+                await self._close_failed(f"stream failed after {self.error_after} frames (mock)")
             await self._send(message)
             self.sent += 1
 
@@ -240,15 +242,41 @@ class _Session:
         if rule is None or self.target_id is None:
             return
         self._current, self._streamed = reply, []
-        deltas, whole = reply_frames(rule, reply.data, self.target_id)
-        await self.send(status_frame(rule, rule.busy, self.target_id))
-        for frame in deltas:
-            await asyncio.sleep(self.delay)
-            await self.send(frame)
-            self._streamed.append(get_pointer(frame, rule.delta_text, ""))
-        self._current = None
-        await self.send(whole)
-        await self.send(status_frame(rule, rule.idle, self.target_id))
+        options = StreamOptions()
+        if self._stream_options is not None and self.op.behaviour.resource:  # a stub's, for this reply
+            options = await self._stream_options(self.api.name, self.op.behaviour.resource, self.target_id) \
+                or options
+        delay = options.delay_ms / 1000 if options.delay_ms is not None else self.delay
+        deltas, whole = reply_frames(rule, reply.data, self.target_id, options.chunk_chars)
+        frames = [status_frame(rule, rule.busy, self.target_id), *deltas, whole,
+                  status_frame(rule, rule.idle, self.target_id)]
+        try:
+            for index, frame in enumerate(frames):
+                if index == options.error_after:
+                    await self._fail(f"stream failed after {index} frames (mock)")
+                if frame is whole:
+                    self._current = None
+                elif 0 < index <= len(deltas):
+                    await asyncio.sleep(delay)
+                await self.send(frame)
+                if 0 < index <= len(deltas):
+                    self._streamed.append(get_pointer(frame, rule.delta_text, ""))
+        except _StreamFailed:
+            await self._keep_streamed()  # the chat holds what the socket sent
+            raise
+
+    async def _fail(self, message: str) -> None:
+        async with self._lock:
+            await self._close_failed(message)
+
+    async def _close_failed(self, message: str) -> None:
+        """End the socket with the API's error frame (if it names one) and close 1011 (the lock is held)."""
+        failure = error_frame(self.plan, message)
+        if failure is not None:
+            await self._send({"type": "websocket.send", "text": dump_json_text(failure)})
+            self.sent += 1
+        await self._send({"type": "websocket.close", "code": 1011, "reason": "forced stream error"})
+        raise _StreamFailed
 
     async def _keep_streamed(self) -> None:
         """The reply stopped mid-stream: the stored reply holds exactly the text the socket sent."""
