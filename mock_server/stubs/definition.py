@@ -133,7 +133,7 @@ def parse_stub(data: Any, apis: Mapping[str, ApiModel], stub_id: str, gen: FakeG
         body=_pointer_conditions(match.get("body", {})),
         prompt=prompt,
         times=_integer(data, "times", minimum=1),
-        priority=_integer(data, "priority") or 0,
+        priority=_integer(data, "priority", minimum=-(2**31)) or 0,
         scenario=scenario,
         state=(_text(data, "state") or DEFAULT_STATE) if scenario is not None else None,
         next=_text(data, "next"),
