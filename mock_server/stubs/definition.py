@@ -1,7 +1,7 @@
 """A stub's definition, read from JSON (admin API) or YAML (stubs file) and checked against the spec.
 
 ```json
-{"api": "devs-ai", "operation": "createChatCompletion",          // or "method" + "path"
+{"api": "assistant", "operation": "createCompletion",              // or "method" + "path"
  "match": {"path": {"chatId": "c1"}, "query": {"q": {"matches": "^a"}}, "headers": {"x-team": "blue"},
            "body": {"/model": {"equals": "gpt-4o"}}, "prompt": {"contains": "weather"}},
  "respond": {"status": 200, "headers": {"x-stub": "1"},

@@ -39,6 +39,9 @@ ENDPOINT_DESCRIPTIONS = {
     "/__mock/state": "GET exports the whole state as JSON; PUT replaces it with such an export",
     "/__mock/requests": "the journal of recent requests (?limit=N): method, path, status, latency, stream events",
     "/__mock/info": "the server's settings and an example request per API (what the dashboard shows)",
+    "/__mock/stubs": "POST registers a request-matching stub (docs/stubs.md); GET lists them with hits; DELETE all",
+    "/__mock/stubs/{id}": "GET one stub with its hits; DELETE removes it",
+    "/__mock/scenarios": "each stub scenario's current state",
 }
 
 

@@ -56,7 +56,7 @@ def test_a_stubs_file_is_loaded_at_start_and_comes_back_after_a_reset(mock_serve
 @pytest.mark.parametrize(("text", "where"), [
     ("- api: devs-ai\n  operation: createChatCompletion\n  respond:\n    status: 418\n", ":4: stub 1: respond.status"),
     ("- api: devs-ai\n  operation: nope\n", ":2: stub 1: operation"),
-    (f"- {{api: pulze, operation: getConversation}}\n- {{api: devs-ai, operation: createChatCompletion, "
+    ("- {api: pulze, operation: getConversation}\n- {api: devs-ai, operation: createChatCompletion, "
      "respond: {body: {id: 1}}}\n", ":2: stub 2: respond.body"),
     ("- api: [unclosed\n", ":2: not valid YAML"),
     ("api: devs-ai\n", ":1: a stubs file is a list"),
