@@ -1,6 +1,6 @@
 """Our mock server against Stoplight Prism on one spec, same machine, same load (wrk); then list cost at 1M items.
 
-    .venv/bin/python benchmarks/bench_vs_prism.py [--duration 5] [--skip-million] [--items 1000000]
+    .venv/bin/python benchmarks/bench_vs_prism.py [--duration 5] [--skip-million] [--items 1000000] [--stubs 100]
 
 Installs what it needs when missing: Prism 5 from npm into benchmarks/.node/, wrk with apt-get.
 Prints one table per server setup with requests/s, p50/p99 latency, errors, peak RSS and start-up time, and the
@@ -120,13 +120,15 @@ def launch(name: str, command: list[str], base: str, probe: str, timeout: float 
     return server
 
 
-def ours(workers: int, specs: list[Path] | None = None, state: str = "memory") -> Server:
+def ours(workers: int, specs: list[Path] | None = None, state: str = "memory", stubs: Path | None = None) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "mock_server", "serve", "--port", str(port), "--seed", "1",
                "--state", state, "--workers", str(workers)]
     if specs:
         command += ["--specs", *map(str, specs)]
-    name = f"ours ({workers} worker{'s' if workers > 1 else ''})"
+    if stubs is not None:
+        command += ["--stubs", str(stubs)]
+    name = f"ours ({workers} worker{'s' if workers > 1 else ''}{', stubs' if stubs else ''})"
     return launch(name, command, f"http://127.0.0.1:{port}/devs-ai", "/api/v1/me/ai")
 
 
@@ -273,6 +275,17 @@ def million(items: int, duration: int, redis_url: str | None, backends: tuple[st
                   f"errors {figures.errors}")
 
 
+def stubs_file(count: int) -> Path:
+    """A stubs file of `count` stubs on operations the workloads do not call (chat replies matched by prompt): what
+    registered stubs cost the requests that none of them answers."""
+    operations = ("createChatCompletion", "sendChatMessage")
+    stubs = [{"api": SPEC.stem, "operation": operations[n % 2], "match": {"prompt": {"contains": f"bench-{n}"}},
+              "respond": {"reply": {"text": f"Scripted reply {n}."}}} for n in range(count)]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as out:
+        json.dump(stubs, out)  # JSON is YAML
+    return Path(out.name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=5, help="seconds per workload and connection count")
@@ -281,25 +294,27 @@ def main() -> None:
     parser.add_argument("--only-million", action="store_true", help="skip the comparison with Prism")
     parser.add_argument("--backends", default="memory,sqlite", help="backends for the list-cost part")
     parser.add_argument("--redis", default=None, help="redis://127.0.0.1:6379/0 to include Redis in the list-cost part")
+    parser.add_argument("--stubs", type=int, default=0, metavar="N",
+                        help="serve ours with N stubs registered on other operations (docs/stubs.md)")
     args = parser.parse_args()
     ensure_tools()
     print(f"machine: {os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}")
     if not args.only_million:
-        compare(args.duration)
+        compare(args.duration, stubs_file(args.stubs) if args.stubs else None)
     if not args.skip_million:
         million(args.items, args.duration, args.redis, tuple(args.backends.split(",")))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
-def compare(duration: int) -> None:
-    """Prism, then ours with one and two workers, on the same workloads."""
+def compare(duration: int, stubs: Path | None = None) -> None:
+    """Prism, then ours with one and two workers, on the same workloads (with the stubs file, if any)."""
     prism_server = prism()
     try:
         prism_results = drive(prism_server, "c4647159-c324-4985-9b81-0e766ec9d286", duration)
     finally:
         prism_server.stop()
     for workers in (1, 2):
-        server = ours(workers, specs=[SPEC])
+        server = ours(workers, specs=[SPEC], stubs=stubs)
         try:
             with httpx.Client(headers=AUTH) as client:
                 item_id = client.get(f"{server.url}/api/v1/me/ai").json()["data"][0]["id"]
