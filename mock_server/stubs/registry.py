@@ -18,7 +18,7 @@ from mock_server.models import ApiModel, Operation
 from mock_server.store.base import Record, Store
 from mock_server.streaming import StreamOptions
 from mock_server.stubs.definition import DEFAULT_STATE, Stub, parse_stub
-from mock_server.stubs.matching import matches
+from mock_server.stubs.matching import Call, matches
 
 __all__ = ["STUBS_API", "StubRegistry"]
 
@@ -100,8 +100,9 @@ class StubRegistry:
         candidates = self._index.get((api.name, op.operation_id))
         if not candidates:
             return None
+        call = Call(api, op, request)
         for stub in candidates:
-            if not matches(stub, api, op, request):
+            if not matches(stub, call):
                 continue
             if stub.scenario is not None and await self._state(stub.scenario) != stub.state:
                 continue
