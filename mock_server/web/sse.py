@@ -87,7 +87,7 @@ class EventStreamResponse(Response):
         # streams give the garbage collector nothing to walk (full collections stalled every stream for ~40 ms).
         self.frames = [(encode_event(event), event.text) for event in events]
         self.failure = (failure[0], encode_event(failure[1])) if failure is not None else None
-        self.delay, self.finish = delay, finish
+        self.delay, self.finish, self.finished = delay, finish, False
         self.sent = 0
         self.sent_text: list[str] = []
 
@@ -119,7 +119,8 @@ class EventStreamResponse(Response):
             stats["outcome"] = "disconnected"
         stats["events"] = self.sent
         stats["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        await self.finish("".join(self.sent_text), bool(complete))
+        if not self.finished:
+            await self.finish("".join(self.sent_text), bool(complete))
 
     async def _send_events(self, send: Send, start: int) -> bool:
         """Send the events from `start` on (or up to the forced failure); True when the stream ended normally."""
@@ -127,6 +128,10 @@ class EventStreamResponse(Response):
             frame, text = self.frames[index]
             if self.failure is not None and index == self.failure[0]:
                 await self._send(send, self.failure[1])
+                # The chat holds the sent text before the stream ends: a client that reads the end and then the
+                # chat sees the cut reply.
+                await self.finish("".join(self.sent_text), False)
+                self.finished = True
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return False
             if index and self.delay:

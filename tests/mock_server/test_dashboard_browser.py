@@ -166,16 +166,17 @@ def test_the_dashboard_asks_for_the_admin_token_lists_the_apis_and_follows_the_s
 def test_admin_page_lists_every_admin_endpoint_and_lights_up_stubs_when_they_exist(page: Any, root: str) -> None:
     expect = _expect()
     endpoints = httpx.get(root + "/__mock/").json()["endpoints"]
-    stubs = [{"id": "st-1", "api": "devs-ai", "operation": "listMyAIs", "match": {"query": {"q": "x"}},
-              "respond": {"status": 200}}]
+    stub = {"id": "st-1", "api": "devs-ai", "operation": "listMyAIs", "match": {"query": {"q": "x"}},
+            "respond": {"status": 200}}
     page.goto(root + "/__mock/")
     expect(page.locator("#endpoints tbody tr")).to_have_count(len(endpoints), timeout=WAIT_MS)
     for endpoint in endpoints:
         expect(page.locator("#endpoints")).to_contain_text(endpoint["path"])
-    expect(page.locator("#stubs-panel")).to_be_hidden()  # this server has no GET /__mock/stubs
+    expect(page.locator("#stubs-panel")).to_be_hidden()  # GET /__mock/stubs needs the admin token here
 
-    # Once the server answers GET /__mock/stubs (issue 16), the panel shows them without a change to the page.
-    page.route("**/__mock/stubs", lambda route: route.fulfill(status=200, json={"stubs": stubs}))
+    # With the token, the panel shows the registered stubs.
+    created = httpx.post(root + "/__mock/stubs", json=stub, headers={"X-Mock-Admin-Token": TOKEN})
+    assert created.status_code == 201, created.text
     page.evaluate(f"sessionStorage.setItem('mock-admin-token', '{TOKEN}')")
     page.reload()
     expect(page.locator("#stubs-panel")).to_be_visible(timeout=WAIT_MS)

@@ -173,3 +173,19 @@ def test_the_admin_rule_guards_the_stubs(mock_server: Server) -> None:
         assert httpx.get(f"{root}/__mock/scenarios").status_code == 401
         created = httpx.post(f"{root}/__mock/stubs", json=_stub(), headers={"X-Mock-Admin-Token": "secret"})
         assert created.status_code == 201
+
+
+def test_a_reset_of_one_api_forgets_only_its_stubs(root: str, admin: httpx.Client) -> None:
+    add_stub(admin, _stub())
+    pulze = add_stub(admin, {"api": "pulze", "operation": "getConversation"})
+    admin.post("/__mock/reset", params={"api": "devs-ai"})
+    assert [s["id"] for s in admin.get("/__mock/stubs").json()["stubs"]] == [pulze]
+
+
+def test_the_state_export_leaves_stubs_out_and_an_import_keeps_them(root: str, admin: httpx.Client) -> None:
+    stub_id = add_stub(admin, _stub())
+    exported = admin.get("/__mock/state").json()
+    assert set(exported) <= {"devs-ai", "coder-chats", "project-ai-chat", "pulumi-ai", "pulze"}
+    assert admin.put("/__mock/state", json=exported).status_code == 200
+    assert [s["id"] for s in admin.get("/__mock/stubs").json()["stubs"]] == [stub_id]
+    assert _complete(root).json() == BODY

@@ -157,3 +157,41 @@ def test_a_pulze_conversation_answers_a_merged_response(root: str, admin: httpx.
         plain = http.post(url, json={"include_requests": False}).json()
     assert merged["name"] == "Stubbed name" and "requests" in merged
     assert plain["name"] != "Stubbed name" and plain["id"] == merged["id"]  # the same stored conversation
+
+
+def test_error_after_ends_a_chat_stream_with_its_error_event(root: str, admin: httpx.Client) -> None:
+    add_stub(admin, {"api": "devs-ai", "operation": "sendChatMessage", "match": {"prompt": {"contains": "break"}},
+                     "respond": {"reply": {"text": MARKDOWN}, "stream": {"chunk_chars": 5, "error_after": 2}}})
+    with _devs(root) as http:
+        chat = http.get("/me/chats").json()["data"][0]["id"]
+        body = {"date": "2026-01-05T10:01:00Z", "prompt": "break it"}
+        with connect_sse(http, "POST", f"/chats/{chat}", json=body, headers={"Accept": "text/event-stream"}) as sse:
+            events = [(e.event, json.loads(e.data)) for e in sse.iter_sse()]
+        kept = http.get(f"/chats/{chat}").json()["messages"][-1]
+    assert [name for name, _ in events] == ["message.delta", "message.delta", "error"]
+    assert events[-1][1]["error"]["message"]
+    assert kept["content"] == MARKDOWN[:10]  # the chat holds what the stream sent
+
+
+def test_error_after_closes_the_coder_websocket_with_its_error_frame(root: str, admin: httpx.Client) -> None:
+    add_stub(admin, {"api": "coder-chats", "operation": "sendChatMessage",
+                     "respond": {"reply": {"text": MARKDOWN}, "stream": {"chunk_chars": 6, "error_after": 3}}})
+
+    async def run() -> tuple[list[dict[str, Any]], int | None]:
+        async with httpx.AsyncClient(base_url=root, headers=CODER_TOKEN, timeout=10) as http:
+            chat = (await http.post(CODER, json={"content": [{"type": "text", "text": "start"}]})).json()["id"]
+            url = root.replace("http://", "ws://") + f"{CODER}/{chat}/stream"
+            frames: list[dict[str, Any]] = []
+            async with websockets.connect(url, additional_headers=CODER_TOKEN) as ws:
+                await http.post(f"{CODER}/{chat}/messages", json={"content": [{"type": "text", "text": "go"}]})
+                try:
+                    while True:
+                        frames.append(json.loads(await asyncio.wait_for(ws.recv(), WAIT)))
+                except websockets.ConnectionClosed as closed:
+                    code = closed.rcvd.code if closed.rcvd else None
+            return frames, code
+
+    frames, code = asyncio.run(asyncio.wait_for(run(), 30))
+    parts = [f["message_part"]["part"]["text"] for f in frames if f["type"] == "message_part"]
+    assert code == 1011 and frames[-1]["type"] == "error"
+    assert "".join(parts) == MARKDOWN[:6 * len(parts)] and 0 < len(parts) < 3
