@@ -195,3 +195,18 @@ def test_error_after_closes_the_coder_websocket_with_its_error_frame(root: str, 
     parts = [f["message_part"]["part"]["text"] for f in frames if f["type"] == "message_part"]
     assert code == 1011 and frames[-1]["type"] == "error"
     assert "".join(parts) == MARKDOWN[:6 * len(parts)] and 0 < len(parts) < 3
+
+
+def test_a_pulze_conversation_holds_a_stubbed_tool_call_reply(root: str, admin: httpx.Client) -> None:
+    add_stub(admin, {"api": "pulze", "operation": "getConversation", "times": 1, "respond": {"reply": {
+        "text": MARKDOWN, "tool_calls": [{"name": "lookup", "arguments": {"quarter": "Q3"}}]}}})
+    url = "/v1/apps/3c90c3cc-0d44-4b50-8888-8dd25736052a/conversations/5c90c3cc-0d44-4b50-8888-8dd25736052c"
+    with httpx.Client(base_url=f"{root}/pulze", headers=DEVS, timeout=10) as http:
+        first, later = (http.post(url, json={"include_requests": True}).json() for _ in range(2))
+    choice = first["requests"][0]["response"]["choices"][0]
+    assert choice["message"]["content"] == MARKDOWN and choice["message"]["role"] == "assistant"
+    assert choice["finish_reason"] == "tool_calls"
+    call = choice["message"]["tool_calls"][0]
+    assert call["type"] == "function" and call["function"]["name"] == "lookup" and call["id"]
+    assert json.loads(call["function"]["arguments"]) == {"quarter": "Q3"}
+    assert later == first  # the stub answered once; the stored conversation holds its reply
