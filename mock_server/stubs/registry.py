@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from mock_server.generation import FakeGenerator
@@ -23,7 +24,7 @@ from mock_server.stubs.matching import Call, matches
 __all__ = ["STUBS_API", "StubRegistry"]
 
 STUBS_API = "__mock__"  # the store's name space for stubs (never an API: a mount name cannot start with "__")
-_STUBS, _SCENARIOS, _META = "stubs", "scenarios", "meta"
+_STUBS, _SCENARIOS, _META, _STREAMS = "stubs", "scenarios", "meta", "streams"
 _ALL = 1_000_000
 
 
@@ -40,8 +41,6 @@ class StubRegistry:
         self._added: dict[str, int] = {}  # id -> the store's creation sequence number
         self._version: str | None = None
         self._lock = asyncio.Lock()
-        # (api, resource, target id) -> how the next reply under that target streams (read by WebSocket sessions)
-        self._streams: dict[tuple[str, str, str], StreamOptions] = {}
 
     # -- admin ----------------------------------------------------------------------------------------------------
     def parse(self, data: Any, stub_id: str | None = None) -> Stub:
@@ -78,7 +77,6 @@ class StubRegistry:
         else:
             for stub in [s for s in self._by_id.values() if s.api == api]:
                 await self.store.delete(STUBS_API, _STUBS, stub.id)
-        self._streams.clear()
         for stub in self.preset:
             if api is None or stub.api == api:
                 await self.store.put(STUBS_API, _STUBS, Record(stub.id, dict(stub.definition)))
@@ -114,13 +112,18 @@ class StubRegistry:
             return stub
         return None
 
-    def remember_stream(self, api: str, resource: str, target_id: str, options: StreamOptions) -> None:
+    async def remember_stream(self, api: str, resource: str, target_id: str, options: StreamOptions) -> None:
         """How the next reply under `target_id` streams over a WebSocket (the stub answered the request that asked
-        for it)."""
-        self._streams[(api, resource, target_id)] = options
+        for it); kept in the store, as the socket may be served by another worker."""
+        await self.store.put(STUBS_API, _STREAMS, Record(_stream_key(api, resource, target_id), asdict(options)))
 
     async def stream_options(self, api: str, resource: str, target_id: str) -> StreamOptions | None:
-        return self._streams.pop((api, resource, target_id), None)
+        """The stream options a stub left for the next reply under `target_id` (once), if any."""
+        key = _stream_key(api, resource, target_id)
+        record = await self.store.get(STUBS_API, _STREAMS, key)
+        if record is None or not await self.store.delete(STUBS_API, _STREAMS, key):
+            return None
+        return StreamOptions(**record.data)
 
     # -- the index ------------------------------------------------------------------------------------------------
     async def _state(self, scenario: str) -> str:
@@ -168,3 +171,7 @@ class StubRegistry:
         for stub in sorted(by_id.values(), key=lambda s: (-s.priority, -added[s.id])):
             index.setdefault((stub.api, stub.operation), []).append(stub)
         self._by_id, self._index, self._added = by_id, index, added
+
+
+def _stream_key(api: str, resource: str, target_id: str) -> str:
+    return f"{api}/{resource}/{target_id}"

@@ -105,13 +105,13 @@ class EngineResolver(Resolver):
         elif respond.reply is None and respond.merge is None and respond.status != op.success_status:
             response = self._status_response(op, respond.status)
         else:
+            target = request.path_params.get(op.behaviour.id_param or "")
+            if respond.stream is not None and op.behaviour.resource and target is not None and self.stubs:
+                # Before the reply exists: a WebSocket watching the target streams it as soon as it is stored.
+                await self.stubs.remember_stream(self.api.name, op.behaviour.resource, str(target), respond.stream)
             response = await self._engine_answer(op, request, respond.reply)
             if respond.merge is not None and 200 <= response.status < 300:
                 response.body = deep_merge(response.body, respond.merge)
-            if respond.reply is not None and respond.stream is not None and op.behaviour.resource:
-                target = request.path_params.get(op.behaviour.id_param or "")
-                if target is not None and self.stubs is not None:  # a reply that streams over a WebSocket
-                    self.stubs.remember_stream(self.api.name, op.behaviour.resource, str(target), respond.stream)
         response.headers.update(respond.headers)
         return response
 
