@@ -149,6 +149,11 @@ def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
               "--state sqlite:///path/to/mock.db or --state redis://host:port/db.", file=sys.stderr, flush=True)
     store = open_store(settings.state)  # a bad URL fails here, once; SQLite creates its tables before the workers
     asyncio.run(store.close())
+    if settings.stubs is not None:  # a bad stubs file fails here, once, not in every worker
+        from mock_server.stubs import load_stubs_file
+        from mock_server.web.app import load_apis
+
+        load_stubs_file(settings.stubs, load_apis(settings.specs))
     _banner(args, {path.stem: load_spec(path).mount for path in discover_specs(settings.specs)})
     os.environ[SETTINGS_ENV] = settings_to_json(settings)
     os.environ[WORKERS_ENV] = str(args.workers)

@@ -40,6 +40,7 @@ class StubRegistry:
         self._by_id: dict[str, Stub] = {}
         self._added: dict[str, int] = {}  # id -> the store's creation sequence number
         self._version: str | None = None
+        self._preset_put = False
         self._lock = asyncio.Lock()
 
     # -- admin ----------------------------------------------------------------------------------------------------
@@ -69,15 +70,16 @@ class StubRegistry:
         await self._changed()
         return deleted
 
-    async def clear(self, api: str | None = None) -> None:
-        """Forget every stub (of one API), their counts and the scenario states; preset stubs come back."""
+    async def clear(self, api: str | None = None, *, keep_preset: bool = True) -> None:
+        """Forget every stub (of one API), their counts and the scenario states; the stubs file's come back (as
+        on a fresh start) unless `keep_preset` is false."""
         await self._fresh()
         if api is None:
             await self.store.clear(STUBS_API)
         else:
             for stub in [s for s in self._by_id.values() if s.api == api]:
                 await self.store.delete(STUBS_API, _STUBS, stub.id)
-        for stub in self.preset:
+        for stub in self.preset if keep_preset else ():
             if api is None or stub.api == api:
                 await self.store.put(STUBS_API, _STUBS, Record(stub.id, dict(stub.definition)))
         await self._changed()
@@ -130,6 +132,19 @@ class StubRegistry:
         record = await self.store.get(STUBS_API, _SCENARIOS, scenario)
         return str(record.data.get("state")) if record is not None else DEFAULT_STATE
 
+    async def _put_preset(self) -> None:
+        """The stubs file's stubs, in the store once per process start (a store kept across restarts gets the
+        file's current version of each)."""
+        self._preset_put = True
+        changed = False
+        for stub in self.preset:
+            stored = await self.store.get(STUBS_API, _STUBS, stub.id)
+            if stored is None or stored.data != stub.definition:
+                await self.store.put(STUBS_API, _STUBS, Record(stub.id, dict(stub.definition)))
+                changed = True
+        if changed:
+            await self.store.put(STUBS_API, _META, Record("version", {"version": uuid.uuid4().hex}))
+
     async def _changed(self) -> None:
         self._version = uuid.uuid4().hex
         await self.store.put(STUBS_API, _META, Record("version", {"version": self._version}))
@@ -137,6 +152,8 @@ class StubRegistry:
 
     async def _fresh(self) -> None:
         """Rebuild the index when another process (or a restart) changed the stubs."""
+        if not self._preset_put:
+            await self._put_preset()
         record = await self.store.get(STUBS_API, _META, "version")
         version = str(record.data.get("version")) if record is not None else ""
         if version == self._version:
@@ -144,11 +161,6 @@ class StubRegistry:
         async with self._lock:
             if version == self._version:
                 return
-            if not version and self.preset:  # a fresh store: the stubs file's stubs are its first stubs
-                for stub in self.preset:
-                    await self.store.put(STUBS_API, _STUBS, Record(stub.id, dict(stub.definition)))
-                version = uuid.uuid4().hex
-                await self.store.put(STUBS_API, _META, Record("version", {"version": version}))
             self._version = version
             await self._reload()
 

@@ -116,7 +116,7 @@ def admin_app(apis: Mapping[str, ApiModel], engine: Engine, journal: Journal, ad
         if request.method == "GET":
             return JSONResponse({"stubs": await stubs.stubs()})
         if request.method == "DELETE":
-            await stubs.clear()
+            await stubs.clear(keep_preset=False)
             return JSONResponse({"deleted": "all"})
         try:
             data = json.loads(await request.body())

@@ -63,7 +63,7 @@ def test_delete_all_and_reset_forget_the_stubs(root: str, admin: httpx.Client) -
     (_stub(api="nope"), "api"),
     (_stub(times=0), "times"),
     (_stub(next="b"), "scenario"),
-    ({"api": "pulze", "operation": "getConversation", "respond": {"reply": {"text": "x"}}}, "respond.reply"),
+    ({"api": "coder-chats", "operation": "listChatModels", "respond": {"reply": {"text": "x"}}}, "respond.reply"),
 ])
 def test_a_stub_that_breaks_the_spec_is_refused_naming_the_field(admin: httpx.Client, stub: dict[str, Any],
                                                                  field: str) -> None:

@@ -51,6 +51,17 @@ def test_a_stubs_file_is_loaded_at_start_and_comes_back_after_a_reset(mock_serve
         assert _content(root) != MARKDOWN
         httpx.post(f"{root}/__mock/reset")
         assert _content(root) == MARKDOWN
+        httpx.delete(f"{root}/__mock/stubs")
+        assert httpx.get(f"{root}/__mock/stubs").json() == {"stubs": []} and _content(root) != MARKDOWN
+
+
+def test_a_changed_stubs_file_replaces_its_stubs_kept_in_sqlite(mock_server: Server, tmp_path: Path) -> None:
+    state = f"sqlite:///{tmp_path / 'mock.db'}"
+    with mock_server(seed=1, state=state, stubs=_write(tmp_path, STUBS[:1])) as root:
+        assert _content(root) == MARKDOWN
+    changed = [{**STUBS[0], "respond": {"reply": {"text": "changed"}}}]
+    with mock_server(seed=1, state=state, stubs=_write(tmp_path, changed)) as root:
+        assert _content(root) == "changed"
 
 
 @pytest.mark.parametrize(("text", "where"), [
@@ -113,3 +124,12 @@ def test_schemathesis_finds_nothing_with_a_stubs_file_loaded(tmp_path: Path, api
         hits = [s["hits"] for s in httpx.get(f"{root}/__mock/stubs").json()["stubs"]]
     assert result.passed, render_summary(result)
     assert sum(hits) > 0  # the stubs answered some of Schemathesis' calls
+
+
+def test_serve_with_workers_and_a_bad_stubs_file_stops_before_the_workers(tmp_path: Path) -> None:
+    path = _write(tmp_path, "- api: devs-ai\n  operation: nope\n")
+    done = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "0", "--workers", "2", "--state",
+                           f"sqlite:///{tmp_path / 'm.db'}", "--stubs", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and f"{path}:2: stub 1: operation" in done.stderr
+    assert "Traceback" not in done.stderr
