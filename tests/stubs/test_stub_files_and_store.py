@@ -17,6 +17,7 @@ from contracts.runner import PHASES
 from mock_server import Settings, create_app
 from mock_server.errors import SettingsError
 from tests.mock_server.contract_runs import SECRET, run_against
+from tests.mock_server.processes import mock_server_process
 from tests.mock_server.redis_server import redis_server
 from tests.reference_servers.serving import serve
 from tests.stubs.conftest import MARKDOWN, Server, add_stub
@@ -133,3 +134,13 @@ def test_serve_with_workers_and_a_bad_stubs_file_stops_before_the_workers(tmp_pa
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and f"{path}:2: stub 1: operation" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_worker_answers_a_stub_added_through_one(tmp_path: Path) -> None:
+    args = ["--workers", "2", "--seed", "1", "--state", f"sqlite:///{tmp_path / 'mock.db'}"]
+    with mock_server_process(args, tmp_path) as server:
+        add_stub(httpx.Client(base_url=server.url, timeout=10), {**STUBS[0], "id": "shared", "times": 6})
+        answers = [_content(server.url) for _ in range(8)]  # a new connection each: either worker answers
+        hits = httpx.get(f"{server.url}/__mock/stubs/shared").json()["hits"]
+    assert answers[:6] == [MARKDOWN] * 6 and MARKDOWN not in answers[6:]
+    assert hits == 6
