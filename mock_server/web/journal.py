@@ -8,7 +8,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Journal", "JournalMiddleware"]
+__all__ = ["OPERATION_KEY", "STUB_KEY", "Journal", "JournalMiddleware"]
+
+# What the resolver notes in scope["extensions"] for the journal: the operation, and the stub that answered.
+OPERATION_KEY, STUB_KEY = "mock.operation", "mock.stub"
 
 
 class Journal:
@@ -63,9 +66,9 @@ class JournalMiddleware:
 def _operation_and_stub(extensions: dict[str, Any]) -> dict[str, Any]:
     """The operation that answered and the stub that matched, as the resolver noted them (web/resolver.py)."""
     noted: dict[str, Any] = {}
-    if (operation := extensions.get("mock.operation")) is not None:
+    if (operation := extensions.get(OPERATION_KEY)) is not None:
         noted["operation"] = operation
-    if (stub := extensions.get("mock.stub")) is not None:
+    if (stub := extensions.get(STUB_KEY)) is not None:
         noted["stub"] = stub["id"]
         if stub["invalid_allowed"]:
             noted["stub_allow_invalid"] = True  # the answer may break the spec: the stub said so

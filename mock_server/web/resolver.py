@@ -25,15 +25,14 @@ from mock_server.settings import Settings
 from mock_server.stubs import Stub, StubRegistry
 from mock_server.stubs.definition import deep_merge
 from mock_server.violations import Violation
+from mock_server.web.journal import OPERATION_KEY, STUB_KEY
 from mock_server.web.responses import to_starlette
 from mock_server.web.scopes import request_headers
 from mock_server.web.sse import event_stream
 from mock_server.web.statuses import documents
 from mock_server.web.websockets import upgrade_required
 
-__all__ = ["OPERATION_KEY", "STUB_KEY", "EngineResolver"]
-
-OPERATION_KEY, STUB_KEY = "mock.operation", "mock.stub"  # what the journal notes (scope["extensions"])
+__all__ = ["EngineResolver"]
 
 _NOT_PARAMS = {"body", "user", "token_info"}
 _TOMBSTONES = 50_000  # deleted ids remembered per API

@@ -1,4 +1,5 @@
-"""Fixtures for the stub tests: mocks of chosen settings, and a client of the admin API."""
+"""Fixtures for the stub tests: one mock for a module, and a client of its admin API (`mock_server`, the factory of
+mocks of chosen settings, is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,6 @@ from tests.reference_servers.serving import serve
 
 Server = Callable[..., AbstractContextManager[str]]
 MARKDOWN = "## Plan\n\nUse **two** steps:\n\n```python\nprint('hi')\n```\n\n| step | done |\n|---|---|\n| 1 | yes |\n"
-
-
-@pytest.fixture
-def mock_server() -> Server:
-    """Factory: `with mock_server(seed=3) as root:` serves every spec in specs/ until the block ends."""
-
-    def make(**settings: Any) -> AbstractContextManager[str]:
-        return serve(create_app(Settings(**settings)))
-
-    return make
 
 
 @pytest.fixture(scope="module")
