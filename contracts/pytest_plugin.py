@@ -13,14 +13,17 @@ import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contracts.commands.run import parse_headers, resolve_spec, token_from_env
 from contracts.errors import ContractsError, UsageError
-from contracts.report import render_summary
-from contracts.runner import RunOptions, run_contracts
+
+if TYPE_CHECKING:
+    from contracts.runner import RunOptions
+
+# The run's modules (Schemathesis, Hypothesis...) are imported only when a contract item runs: every pytest run of
+# an environment with this package installed loads this plugin, and must not pay for them.
 
 __all__ = ["ContractFailure", "ContractItem", "ContractModule", "options_from_config"]
 
@@ -72,6 +75,9 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
         return None
     if not (api or spec) or not base_url:
         raise UsageError("pass --contract-api NAME (or --contract-spec FILE) and --contract-base-url URL")
+    from contracts.commands.run import parse_headers, resolve_spec, token_from_env
+    from contracts.runner import RunOptions
+
     token_env = config.getoption("contract_token_env")
     return RunOptions(
         spec=resolve_spec(api, Path(spec) if spec else None),
@@ -102,6 +108,9 @@ class ContractItem(pytest.Item):
         options = options_from_config(self.config)
         if options is None:
             pytest.skip("pass --contract-api NAME (or --contract-spec FILE) and --contract-base-url URL")
+        from contracts.report import render_summary
+        from contracts.runner import run_contracts
+
         result = run_contracts(options)
         self.user_properties.append(("contract_seed", result.seed))
         if not result.passed:

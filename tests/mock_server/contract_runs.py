@@ -18,9 +18,9 @@ SECRET = "t"
 
 
 @contextmanager
-def strict_mock(seed: int) -> Iterator[str]:
+def strict_mock(seed: int, **settings: Any) -> Iterator[str]:
     """All specs served with `--auth-token t`, so that ignored auth would be found; yields the root URL."""
-    with serve(create_app(Settings(seed=seed, auth_token=SECRET))) as root:
+    with serve(create_app(Settings(seed=seed, auth_token=SECRET, **settings))) as root:
         yield root
 
 

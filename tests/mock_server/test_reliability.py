@@ -24,6 +24,7 @@ from tests.reference_servers.serving import serve
 NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "specs" / "notes.yaml"
 HEADERS = {"X-Api-Key": "k"}
 CONCURRENCY = 32
+CREATES = 800  # many times CONCURRENCY, so every worker takes creates while others write
 
 pytestmark = pytest.mark.slow
 
@@ -67,13 +68,13 @@ def test_concurrent_creates_across_four_workers_are_all_kept(shared_state: str, 
     args = ["--specs", str(NOTES), "--seed-items", "0", "--seed", "3", "--state", shared_state, "--workers", "4"]
     with mock_server_process(args, tmp_path) as server:
         base = f"{server.url}/notes/v1"
-        responses = asyncio.run(_create_many(base, 2000))
+        responses = asyncio.run(_create_many(base, CREATES))
         assert [r.status_code for r in responses if not r.is_success] == []
         ids = [r.json()["id"] for r in responses]
-        assert len(set(ids)) == 2000
+        assert len(set(ids)) == CREATES
         assert set(asyncio.run(_read_all(base, ids))) == {200}
         with httpx.Client(base_url=base, headers=HEADERS) as client:
-            assert client.get("/notes", params={"limit": 1}).json()["total"] == 2000
+            assert client.get("/notes", params={"limit": 1}).json()["total"] == CREATES
 
 
 def test_memory_state_with_workers_warns_that_state_is_per_process(tmp_path: Path) -> None:

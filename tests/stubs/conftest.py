@@ -15,6 +15,13 @@ from tests.reference_servers.serving import serve
 
 Server = Callable[..., AbstractContextManager[str]]
 MARKDOWN = "## Plan\n\nUse **two** steps:\n\n```python\nprint('hi')\n```\n\n| step | done |\n|---|---|\n| 1 | yes |\n"
+# A stubs file's content: a prompt-matched completion, and replies on two chat APIs.
+STUBS = [
+    {"id": "plan", "api": "devs-ai", "operation": "createChatCompletion", "match": {"prompt": {"contains": "plan"}},
+     "respond": {"reply": {"text": MARKDOWN}, "stream": {"chunk_chars": 8}}},
+    {"api": "coder-chats", "operation": "sendChatMessage", "respond": {"reply": {"text": "Done."}}},
+    {"api": "devs-ai", "operation": "sendChatMessage", "respond": {"reply": {"text": "Scripted **reply**."}}},
+]
 
 
 @pytest.fixture(scope="module")
