@@ -187,16 +187,21 @@ def workloads(server: Server, item_id: str) -> list[tuple[str, str, str, object 
     ]
 
 
-def drive(server: Server, item_id: str, duration: int) -> dict[tuple[str, int], Figures]:
-    results: dict[tuple[str, int], Figures] = {}
+def drive(pairs: list[tuple[Server, str]], duration: int) -> list[dict[tuple[str, int], Figures]]:
+    """Each (workload, connections) on every server in turn, back to back: a neighbour's burst or a drift of the
+    shared machine then weighs on both sides of a ratio alike. One result table per (server, item id) pair."""
+    results: list[dict[tuple[str, int], Figures]] = [{} for _ in pairs]
+    plans = [workloads(server, item_id) for server, item_id in pairs]
     with httpx.Client(headers=AUTH, timeout=10) as client:
-        for label, url, method, body, ok in workloads(server, item_id):
-            status = client.request(method, url, json=body).status_code
+        for index in range(len(plans[0])):
             for connections in CONNECTIONS:
-                figures = wrk(url, method, body, connections, duration, ok)
-                figures.statuses = {status}
-                results[(label, connections)] = figures
-                server.sample_rss()
+                for (server, _), plan, table in zip(pairs, plans, results, strict=True):
+                    label, url, method, body, ok = plan[index]
+                    status = client.request(method, url, json=body).status_code
+                    figures = wrk(url, method, body, connections, duration, ok)
+                    figures.statuses = {status}
+                    table[(label, connections)] = figures
+                    server.sample_rss()
     return results
 
 
@@ -307,21 +312,22 @@ def main() -> None:
 
 
 def compare(duration: int, stubs: Path | None = None) -> None:
-    """Prism, then ours with one and two workers, on the same workloads (with the stubs file, if any)."""
+    """Ours with one, then two workers, each side by side with Prism on the same workloads (with the stubs file, if
+    any): every figure pair measured back to back."""
     prism_server = prism()
     try:
-        prism_results = drive(prism_server, "c4647159-c324-4985-9b81-0e766ec9d286", duration)
+        for workers in (1, 2):
+            server = ours(workers, specs=[SPEC], stubs=stubs)
+            try:
+                with httpx.Client(headers=AUTH) as client:
+                    item_id = client.get(f"{server.url}/api/v1/me/ai").json()["data"][0]["id"]
+                results, prism_results = drive(
+                    [(server, item_id), (prism_server, "c4647159-c324-4985-9b81-0e766ec9d286")], duration)
+            finally:
+                server.stop()
+            report(server, results, prism_server, prism_results)
     finally:
         prism_server.stop()
-    for workers in (1, 2):
-        server = ours(workers, specs=[SPEC], stubs=stubs)
-        try:
-            with httpx.Client(headers=AUTH) as client:
-                item_id = client.get(f"{server.url}/api/v1/me/ai").json()["data"][0]["id"]
-            results = drive(server, item_id, duration)
-        finally:
-            server.stop()
-        report(server, results, prism_server, prism_results)
     all_specs_startup()
 
 

@@ -4,6 +4,7 @@ references that point at stored items and ids that never collide; and changes me
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mock_server.coherence import new_item_omit, shape_new
@@ -66,8 +67,7 @@ class Items:
         schema = api.resource_schemas.get(resource) or {}
         props: Mapping[str, Any] = schema.get("properties") or {}
         fields = stored_names(fields, props)
-        stamped = [key for key, sub in props.items()
-                   if key not in fields and _is_time(sub) and key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)]
+        stamped = [key for key in _shape(props).stamps if key not in fields]
         # The client's values win, and the server's own timestamps are set below: neither is worth generating.
         omit = frozenset(key for key in fields if key in props) | frozenset(stamped) | new_item_omit(api, resource)
         data = self.gen.value(schema, singular(resource), omit=omit) if schema else {}
@@ -200,8 +200,8 @@ class Items:
             if key in props or not props:
                 record.data[key] = value
         now = self.gen.timestamp()
-        for key, sub in props.items():
-            if key not in fields and _is_time(sub) and key.lower().startswith(_UPDATED_HINTS):
+        for key in _shape(props).updated:
+            if key not in fields:
                 record.data[key] = now
         if schema:
             record.data = conform(record.data, schema, self.gen)
@@ -223,9 +223,39 @@ def stored_names(fields: Mapping[str, Any], props: Mapping[str, Any]) -> Mapping
 
 
 def _property_named(key: str, props: Mapping[str, Any]) -> str | None:
-    wanted = _plain(key)
-    matches = [name for name in props if _plain(name) == wanted]
+    matches = _shape(props).spellings.get(_plain(key), ())
     return matches[0] if len(matches) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What making and updating items read of a stored schema's properties, worked out once per schema."""
+
+    stamps: tuple[str, ...]  # the server's timestamps: date-time properties named created*/updated*
+    updated: tuple[str, ...]  # those an update sets again
+    spellings: Mapping[str, tuple[str, ...]]  # a name without case style -> the properties spelled so
+
+
+_SHAPES: dict[int, tuple[Mapping[str, Any], _Shape]] = {}  # id(props) -> (props, shape); schemas live as long
+
+
+def _shape(props: Mapping[str, Any]) -> _Shape:
+    found = _SHAPES.get(id(props))
+    if found is not None and found[0] is props:
+        return found[1]
+    times = [key for key, sub in props.items() if isinstance(sub, Mapping) and _is_time(sub)]
+    spellings: dict[str, tuple[str, ...]] = {}
+    for name in props:
+        spellings[_plain(name)] = (*spellings.get(_plain(name), ()), name)
+    shape = _Shape(
+        stamps=tuple(key for key in times if key.lower().startswith(_CREATED_HINTS + _UPDATED_HINTS)),
+        updated=tuple(key for key in times if key.lower().startswith(_UPDATED_HINTS)),
+        spellings=spellings,
+    )
+    if len(_SHAPES) > 10_000:  # a caller passing a new dict each time must not grow this without end
+        _SHAPES.clear()
+    _SHAPES[id(props)] = (props, shape)
+    return shape
 
 
 def _plain(name: str) -> str:

@@ -31,6 +31,8 @@ def matches(record: Record, scope: Mapping[str, str], where: Mapping[str, Any] |
 
 def scope_key(scope: Mapping[str, str]) -> str:
     """The canonical index key of a scope (or of part of one): `[]` for no scope."""
+    if not scope:
+        return "[]"  # the common case (a top-level list), without the encoder
     return json.dumps(sorted(scope.items()), separators=(",", ":"))
 
 
