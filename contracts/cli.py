@@ -25,19 +25,17 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _register_available() -> dict[str, object]:
-    modules: dict[str, object] = {}
-    for name, module_name in COMMANDS.items():
-        modules[name] = importlib.import_module(module_name)
-    return modules
-
-
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
-    """The argument parser with every registered sub-command."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    """The argument parser with every registered sub-command; with `only`, that one's module alone is imported
+    (the others are listed by name), so `contracts lint` does not pay for importing Schemathesis."""
     parser = argparse.ArgumentParser(prog="contracts", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    modules = _register_available()
-    for name, module in modules.items():
+    modules: dict[str, object] = {}
+    for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name)
+            continue
+        module = modules[name] = importlib.import_module(module_name)
         doc = (module.__doc__ or "").strip().splitlines()
         command = sub.add_parser(name, help=doc[0] if doc else None, description=module.__doc__)
         module.add_arguments(command)  # type: ignore[attr-defined]
@@ -46,8 +44,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `contracts` command line; returns the exit code."""
-    parser, modules = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((word for word in given if not word.startswith("-")), None)
+    parser, modules = build_parser(chosen if chosen in COMMANDS else None)
+    args = parser.parse_args(given)
     try:
         return int(modules[args.command].execute(args))  # type: ignore[attr-defined]
     except ContractsError as exc:

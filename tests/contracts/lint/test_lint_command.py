@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,12 @@ def test_no_specs_is_a_usage_error(
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", str(tmp_path / "nope.yaml")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_lint_does_not_load_the_contract_run(fixtures_dir: Path) -> None:
+    """`contracts lint` imports its own sub-command only: a release check must not pay for Schemathesis."""
+    code = ("import sys; from contracts.cli import main; code = main(['lint', sys.argv[1]]); "
+            "print(code, 'schemathesis' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(fixtures_dir / "valid.yaml")], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.stdout.splitlines()[-1] == "0 False", done.stdout + done.stderr
