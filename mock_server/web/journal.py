@@ -8,10 +8,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["OPERATION_KEY", "STUB_KEY", "Journal", "JournalMiddleware"]
+__all__ = ["OPERATION_KEY", "STREAM_STATS_KEY", "STUB_KEY", "Journal", "JournalMiddleware"]
 
-# What the resolver notes in scope["extensions"] for the journal: the operation, and the stub that answered.
-OPERATION_KEY, STUB_KEY = "mock.operation", "mock.stub"
+# What the request path notes in scope["extensions"] for the journal: the operation and the stub that answered
+# (web/resolver.py), and a stream's figures (web/sse.py).
+OPERATION_KEY, STUB_KEY, STREAM_STATS_KEY = "mock.operation", "mock.stub", "mock.stream"
 
 
 class Journal:
@@ -58,7 +59,7 @@ class JournalMiddleware:
                 "api": path.strip("/").split("/")[0],
                 "status": status["code"],
                 "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-                **({"stream": stream} if (stream := scope["extensions"].get("mock.stream")) else {}),
+                **({"stream": stream} if (stream := scope["extensions"].get(STREAM_STATS_KEY)) else {}),
                 **_operation_and_stub(scope["extensions"]),
             })
 

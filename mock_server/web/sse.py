@@ -34,10 +34,9 @@ from mock_server.streaming import (
     sse_plan,
     wants_stream,
 )
+from mock_server.web.journal import STREAM_STATS_KEY
 
-__all__ = ["EventStreamResponse", "STREAM_STATS_KEY", "encode_event", "event_stream"]
-
-STREAM_STATS_KEY = "mock.stream"
+__all__ = ["EventStreamResponse", "encode_event", "event_stream"]
 _OWN_HEADERS = {"content-type", "cache-control", "x-accel-buffering", "content-length"}
 
 
